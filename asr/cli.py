@@ -1,0 +1,89 @@
+"""The `asr` command. Each subcommand imports its heavy modules only when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from asr.progress import console
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "train",
+        help="train an LSTM-CTC model on JSONL manifests",
+        description="Train a streaming LSTM-CTC model. Features are cached under OUT/cache; "
+        "OUT/last.pt is written after every epoch (atomically) and OUT/best.pt whenever the dev "
+        "WER improves. Runs data-parallel when started with torchrun.",
+    )
+    parser.add_argument("train_manifest", type=Path, help="training manifest (NeMo JSONL)")
+    parser.add_argument("--dev", type=Path, required=True, help="dev manifest for WER/early stop")
+    parser.add_argument("--test", type=Path, help="manifest scored with the best model at the end")
+    parser.add_argument("--out", type=Path, required=True, help="run folder for checkpoints")
+    parser.add_argument("--config", type=Path, help="JSON file of training options")
+    parser.add_argument("--cache-dir", type=Path, help="feature cache (default OUT/cache)")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    for name, kind in (("epochs", int), ("lr", float), ("hidden-size", int), ("num-layers", int),
+                       ("proj-dim", int), ("batch-seconds", float), ("patience", int),
+                       ("seed", int), ("workers", int), ("threads", int)):
+        parser.add_argument(f"--{name}", type=kind, help=f"override the config's {name}")
+    parser.set_defaults(handler=_run_train)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from asr.train import Trainer
+    from asr.train_config import TrainConfig
+
+    config = TrainConfig.from_file(args.config) if args.config else TrainConfig()
+    config = config.with_overrides(
+        max_epochs=args.epochs, lr=args.lr, hidden_size=args.hidden_size,
+        num_layers=args.num_layers, proj_dim=args.proj_dim, batch_seconds=args.batch_seconds,
+        patience=args.patience, seed=args.seed, workers=args.workers, threads=args.threads,
+    )
+    trainer = Trainer(config, args.out, args.cache_dir)
+    result = trainer.run(args.train_manifest, args.dev, resume=args.resume,
+                         test_manifest=args.test)
+    trainer.log(f"best dev WER {result['best_dev_wer']:.2%} after {result['epochs']} epochs; "
+                f"checkpoints in {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asr",
+        description="lstm-asr: a small streaming speech recogniser (LSTM-CTC, ONNX runtime).",
+    )
+    parser.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in _COMMANDS:
+        add(sub)
+    return parser
+
+
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_train]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130
+    except Exception as error:  # one line for users; --verbose for the traceback
+        if args.verbose:
+            raise
+        console.print(f"[red]error:[/] {error}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Cached log-mel features of a manifest, one file per augmentation variant.
+
+Training re-reads the same audio every epoch; decoding and computing features once (per speed /
+noise variant) makes an epoch a pure model computation. Features are stored un-normalised
+(float16, concatenated with offsets), keyed by the manifest's content, the feature settings and
+the variant, so changing any of them builds a new cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from asr.audio import AudioError, load_audio
+from asr.features import FeatureConfig, log_mel
+from asr.fileio import atomic_write
+from asr.manifest import ManifestEntry
+from asr.progress import progress_bar
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One augmented copy of the data: speed perturbation and optional additive noise."""
+
+    speed: float = 1.0
+    noise: bool = False
+    snr_db: tuple[float, float] = (5.0, 30.0)
+
+    @property
+    def name(self) -> str:
+        return f"speed{self.speed:g}" + ("-noise" if self.noise else "")
+
+
+def _coloured_noise(rng: np.random.Generator, length: int) -> np.ndarray:
+    """White, pink or brown noise (random choice), unit power."""
+    white = rng.standard_normal(length)
+    exponent = rng.choice([0.0, 1.0, 2.0])
+    if exponent:
+        spectrum = np.fft.rfft(white)
+        freqs = np.arange(len(spectrum), dtype=np.float64)
+        freqs[0] = 1.0
+        white = np.fft.irfft(spectrum / freqs ** (exponent / 2), n=length)
+    return (white / (np.sqrt(np.mean(white**2)) + 1e-12)).astype(np.float32)
+
+
+def augment(samples: np.ndarray, variant: Variant, seed: int, sample_rate: int) -> np.ndarray:
+    if variant.speed != 1.0:
+        # Playing `speed` times faster = resampling from rate*speed to rate.
+        samples = soxr.resample(samples, sample_rate * variant.speed, sample_rate)
+    if variant.noise and len(samples):
+        rng = np.random.default_rng(seed)
+        snr = rng.uniform(*variant.snr_db)
+        power = float(np.mean(samples**2)) + 1e-10
+        noise = _coloured_noise(rng, len(samples)) * np.sqrt(power / 10 ** (snr / 10))
+        samples = samples + noise
+    return samples.astype(np.float32)
+
+
+def _features_job(args: tuple) -> tuple[np.ndarray | None, str | None]:
+    path, variant, seed, config = args
+    try:
+        samples = load_audio(path, config.sample_rate)
+    except AudioError as error:
+        return None, str(error)
+    feats = log_mel(augment(samples, variant, seed, config.sample_rate), config)
+    if len(feats) < config.stack:
+        return None, f"{path}: too short for one model step ({len(samples)} samples)"
+    return feats.astype(np.float16), None
+
+
+def _cache_key(entries: list[ManifestEntry], config: FeatureConfig, variant: Variant, seed: int) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([config.to_dict(), variant.__dict__, seed], sort_keys=True).encode())
+    for entry in entries:
+        digest.update(str(entry.audio_path.resolve()).encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class CachedFeatures:
+    data: np.ndarray  # [total_frames, n_mels] float16
+    offsets: np.ndarray  # [n + 1]
+    valid: np.ndarray  # [n] bool: False where the audio could not be used
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        return self.data[self.offsets[index] : self.offsets[index + 1]].astype(np.float32)
+
+    def length(self, index: int) -> int:
+        return int(self.offsets[index + 1] - self.offsets[index])
+
+
+def build_cache(
+    entries: list[ManifestEntry],
+    config: FeatureConfig,
+    variant: Variant,
+    cache_dir: Path,
+    seed: int = 0,
+    workers: int = 2,
+    label: str = "features",
+    on_error=None,
+) -> CachedFeatures:
+    """Load (or compute and store) the features of `entries` for one variant."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"{label}-{variant.name}-{_cache_key(entries, config, variant, seed)}.npz"
+    if path.is_file():
+        with np.load(path) as stored:
+            return CachedFeatures(stored["data"], stored["offsets"], stored["valid"])
+    jobs = [(e.audio_path, variant, seed * 1_000_003 + i, config) for i, e in enumerate(entries)]
+    arrays: list[np.ndarray] = []
+    valid = np.zeros(len(entries), dtype=bool)
+    context = get_context("fork")
+    with progress_bar() as bar, context.Pool(max(1, workers)) as pool:
+        task = bar.add_task(f"{label} {variant.name}", total=len(jobs))
+        for index, (feats, error) in enumerate(pool.imap(_features_job, jobs, chunksize=8)):
+            if feats is None:
+                if on_error:
+                    on_error(error)
+                feats = np.zeros((0, config.n_mels), dtype=np.float16)
+            else:
+                valid[index] = True
+            arrays.append(feats)
+            bar.advance(task)
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(a) for a in arrays])
+    data = np.concatenate(arrays) if arrays else np.zeros((0, config.n_mels), np.float16)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, data=data, offsets=offsets, valid=valid)
+
+    atomic_write(path, write)
+    return CachedFeatures(data, offsets, valid)

@@ -1,0 +1,322 @@
+"""`asr train`: LSTM-CTC training on NeMo manifests, single process or DDP under torchrun."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from rich.progress import TextColumn
+
+from asr.checkpoint import load_checkpoint, save_checkpoint
+from asr.decoding import greedy_decode
+from asr.feature_cache import CachedFeatures, Variant, build_cache
+from asr.features import FeatureConfig, FeatureStats, StatsAccumulator, stack_frames
+from asr.manifest import ManifestEntry, read_manifest
+from asr.model import LstmCtcModel, ModelConfig
+from asr.progress import console, progress_bar
+from asr.tokens import Vocabulary
+from asr.train_config import TrainConfig
+from asr.wer import cer, wer
+
+
+@dataclass
+class Split:
+    """Utterances usable for training or evaluation, with cached features per variant."""
+
+    entries: list[ManifestEntry]
+    targets: list[list[int]]
+    variants: list[CachedFeatures]
+    index: list[int]  # positions in the caches of the usable entries
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def frames(self, i: int) -> int:
+        return self.variants[0].length(self.index[i])
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, out_dir: Path, cache_dir: Path | None = None):
+        self.config = config
+        self.out_dir = Path(out_dir)
+        self.cache_dir = Path(cache_dir) if cache_dir else self.out_dir / "cache"
+        self.features = FeatureConfig(stack=config.stack, stride=config.stride)
+        self.vocab = Vocabulary()
+        self.rank, self.world = _init_distributed()
+        self.device = torch.device(
+            f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu"
+        )
+        if config.threads:
+            torch.set_num_threads(config.threads)
+
+    # ---- data ------------------------------------------------------------------------------
+    def log(self, message: str) -> None:
+        if self.rank == 0:
+            console.print(message)
+
+    def _read(self, manifest: Path) -> list[ManifestEntry]:
+        entries, skipped = read_manifest(manifest, on_skip=lambda s: self.log(f"[yellow]skip[/] {s}"))
+        if skipped:
+            self.log(f"{manifest}: skipped {len(skipped)} bad line(s), kept {len(entries)}")
+        if not entries:
+            raise SystemExit(f"{manifest}: no usable utterances")
+        return entries
+
+    def load_split(self, manifest: Path, variants: list[Variant], label: str) -> Split:
+        entries = self._read(manifest)
+        caches = []
+        for variant in variants:
+            # Rank 0 computes the cache; the others wait and then read it.
+            if self.rank != 0:
+                _barrier()
+            caches.append(
+                build_cache(entries, self.features, variant, self.cache_dir, self.config.seed,
+                            self.config.workers, label, on_error=lambda e: self.log(f"[yellow]skip[/] {e}"))
+            )
+            if self.rank == 0:
+                _barrier()
+        targets = [self.vocab.encode(e.text) for e in entries]
+        usable = []
+        for i, target in enumerate(targets):
+            if not all(c.valid[i] for c in caches):
+                continue
+            steps = min(_stacked_length(c.length(i), self.features) for c in caches)
+            if steps < _ctc_min_steps(target):
+                self.log(f"[yellow]skip[/] {entries[i].audio_path}: too short for its text")
+                continue
+            usable.append(i)
+        dropped = len(entries) - len(usable)
+        self.log(f"{label}: {len(usable)} utterances" + (f" ({dropped} skipped)" if dropped else ""))
+        return Split(entries, targets, caches, usable)
+
+    def compute_stats(self, split: Split) -> FeatureStats:
+        accumulator = StatsAccumulator(self.features.n_mels)
+        clean = split.variants[0]
+        for i in split.index:
+            accumulator.add(clean[i])
+        return accumulator.stats()
+
+    # ---- batches ---------------------------------------------------------------------------
+    def make_batches(self, split: Split, rng: np.random.Generator) -> list[list[int]]:
+        """Length-bucketed batches (similar lengths together, little padding), in random order."""
+        lengths = np.array([split.frames(i) for i in range(len(split))], dtype=np.float64)
+        order = np.argsort(lengths * rng.uniform(0.9, 1.1, size=len(lengths)), kind="stable")
+        frame_budget = self.config.batch_seconds * self.features.sample_rate / self.features.hop_length
+        batches, current, longest = [], [], 0.0
+        for i in order:
+            longest_if_added = max(longest, lengths[i])
+            if current and (longest_if_added * (len(current) + 1) > frame_budget
+                            or len(current) >= self.config.max_batch_size):
+                batches.append(current)
+                current, longest_if_added = [], lengths[i]
+            current.append(int(i))
+            longest = longest_if_added
+        if current:
+            batches.append(current)
+        rng.shuffle(batches)
+        return batches
+
+    def _spec_augment(self, feats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        config = self.config
+        feats = feats.copy()
+        for _ in range(config.freq_masks):
+            width = rng.integers(0, config.freq_mask_width + 1)
+            start = rng.integers(0, max(1, feats.shape[1] - width))
+            feats[:, start : start + width] = 0.0
+        max_width = min(config.time_mask_width, int(config.time_mask_max_ratio * len(feats)))
+        for _ in range(config.time_masks):
+            width = rng.integers(0, max_width + 1)
+            start = rng.integers(0, max(1, len(feats) - width))
+            feats[start : start + width] = 0.0
+        return feats
+
+    def collate(self, split: Split, batch: list[int], stats: FeatureStats,
+                rng: np.random.Generator | None) -> tuple[torch.Tensor, ...]:
+        inputs, targets = [], []
+        for i in batch:
+            variant = split.variants[rng.integers(len(split.variants)) if rng else 0]
+            feats = stats.normalise(variant[split.index[i]])
+            if rng is not None:
+                feats = self._spec_augment(feats, rng)
+            inputs.append(stack_frames(feats, self.features.stack, self.features.stride))
+            targets.append(split.targets[split.index[i]])
+        lengths = torch.tensor([len(x) for x in inputs])
+        padded = torch.zeros(len(inputs), int(lengths.max()), inputs[0].shape[1])
+        for row, x in enumerate(inputs):
+            padded[row, : len(x)] = torch.from_numpy(np.ascontiguousarray(x))
+        target_lengths = torch.tensor([len(t) for t in targets])
+        flat_targets = torch.tensor([token for t in targets for token in t], dtype=torch.long)
+        return padded, lengths, flat_targets, target_lengths
+
+    # ---- evaluation ------------------------------------------------------------------------
+    @torch.no_grad()
+    def evaluate(self, model: LstmCtcModel, split: Split, stats: FeatureStats) -> dict:
+        model.eval()
+        references, hypotheses = [], []
+        order = sorted(range(len(split)), key=split.frames)
+        for start in range(0, len(order), 32):
+            batch = order[start : start + 32]
+            padded, lengths, _, _ = self.collate(split, batch, stats, rng=None)
+            log_probs, _, _ = model(padded.to(self.device), *model.init_state(len(batch), self.device))
+            log_probs = log_probs.cpu().numpy()
+            for row, i in enumerate(batch):
+                tokens = greedy_decode(log_probs[row, : lengths[row]])
+                hypotheses.append(self.vocab.decode(tokens.ids))
+                references.append(split.entries[split.index[i]].text)
+        return {"wer": wer(references, hypotheses), "cer": cer(references, hypotheses),
+                "utts": len(references), "examples": list(zip(references, hypotheses))[:3]}
+
+    # ---- the loop ----------------------------------------------------------------------------
+    def run(self, train_manifest: Path, dev_manifest: Path, resume: bool = False,
+            test_manifest: Path | None = None) -> dict:
+        config = self.config
+        variants = [Variant(speed, noise) for speed in _speeds_clean_first(config.speeds)
+                    for noise in ((False, True) if config.noise else (False,))]
+        train = self.load_split(train_manifest, variants, "train")
+        dev = self.load_split(dev_manifest, [Variant()], "dev")
+
+        last_path, best_path = self.out_dir / "last.pt", self.out_dir / "best.pt"
+        state = load_checkpoint(last_path) if resume and last_path.is_file() else None
+        if resume and state is None:
+            self.log(f"[yellow]no checkpoint at {last_path}: starting a new run")
+        stats = FeatureStats.from_dict(state["feature_stats"]) if state else self.compute_stats(train)
+
+        model_config = ModelConfig(
+            input_dim=self.features.feature_dim, proj_dim=config.proj_dim,
+            hidden_size=config.hidden_size, num_layers=config.num_layers,
+            dropout=config.dropout, vocab_size=len(self.vocab),
+        )
+        torch.manual_seed(config.seed)
+        model = LstmCtcModel(model_config).to(self.device)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
+                                      weight_decay=config.weight_decay)
+        warmup = max(1, config.warmup_steps)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: min((step + 1) / warmup, math.sqrt(warmup / (step + 1)))
+        )
+        epoch, step, best_wer, bad_epochs, history = 0, 0, float("inf"), 0, []
+        if state:
+            model.load_state_dict(state["model_state"])
+            optimizer.load_state_dict(state["optimizer_state"])
+            scheduler.load_state_dict(state["scheduler_state"])
+            epoch, step = state["epoch"], state["step"]
+            best_wer, bad_epochs = state["best_wer"], state["bad_epochs"]
+            history = list(state["history"])
+            self.log(f"resumed {last_path} at epoch {epoch} (best dev WER {best_wer:.2%})")
+        trainable = model
+        if self.world > 1:
+            trainable = torch.nn.parallel.DistributedDataParallel(model)
+        ctc = torch.nn.CTCLoss(blank=self.vocab.blank, zero_infinity=True)
+        data_summary = {
+            "train_manifest": str(train_manifest), "train_utterances": len(train),
+            "train_hours": round(sum(train.entries[i].duration for i in train.index) / 3600, 3),
+            "variants": [v.name for v in variants],
+        }
+        self.log(f"model: {model.num_parameters():,} parameters, {model_config}")
+
+        def payload(dev_result: dict) -> dict:
+            return {
+                "model_state": model.state_dict(), "model_config": model_config.to_dict(),
+                "feature_config": self.features.to_dict(), "feature_stats": stats.to_dict(),
+                "vocabulary": self.vocab.to_list(), "train_config": config.to_dict(),
+                "dev_wer": dev_result["wer"], "dev_cer": dev_result["cer"],
+                "epoch": epoch, "step": step, "best_wer": best_wer, "bad_epochs": bad_epochs,
+                "optimizer_state": optimizer.state_dict(),
+                "scheduler_state": scheduler.state_dict(), "history": history,
+                "data_summary": data_summary,
+            }
+
+        while epoch < config.max_epochs and bad_epochs < config.patience:
+            rng = np.random.default_rng(config.seed * 7919 + epoch)
+            torch.manual_seed(config.seed * 7919 + epoch)
+            batches = self.make_batches(train, rng)
+            per_rank = len(batches) // self.world
+            batches = batches[self.rank * per_rank : (self.rank + 1) * per_rank]
+            model.train()
+            total_loss, total_frames, started = 0.0, 0, time.time()
+            with progress_bar(TextColumn("loss {task.fields[loss]:.3f} lr {task.fields[lr]:.2e} "
+                                         "{task.fields[speed]:.1f} audio-h/s"),
+                              transient=True) as bar:
+                task = bar.add_task(f"epoch {epoch + 1}", total=len(batches), loss=0.0,
+                                    lr=0.0, speed=0.0)
+                for batch in batches:
+                    padded, lengths, targets, target_lengths = self.collate(train, batch, stats, rng)
+                    padded = padded.to(self.device)
+                    log_probs, _, _ = trainable(padded, *model.init_state(len(batch), self.device))
+                    loss = ctc(log_probs.transpose(0, 1), targets, lengths, target_lengths)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
+                    optimizer.step()
+                    scheduler.step()
+                    step += 1
+                    frames = int(lengths.sum()) * self.features.stride
+                    total_loss += loss.item() * len(batch)
+                    total_frames += frames
+                    hours = total_frames * self.features.hop_length / self.features.sample_rate / 3600
+                    bar.update(task, advance=1, loss=float(loss), lr=scheduler.get_last_lr()[0],
+                               speed=hours * self.world / max(1e-6, time.time() - started))
+            epoch += 1
+            train_loss = total_loss / max(1, sum(len(b) for b in batches))
+            dev_result = self.evaluate(model, dev, stats)
+            improved = dev_result["wer"] < best_wer
+            best_wer = min(best_wer, dev_result["wer"])
+            bad_epochs = 0 if improved else bad_epochs + 1
+            history.append({"epoch": epoch, "train_loss": train_loss, "dev_wer": dev_result["wer"],
+                            "dev_cer": dev_result["cer"], "seconds": time.time() - started})
+            self.log(f"epoch {epoch}: loss {train_loss:.4f}  dev WER {dev_result['wer']:.2%} "
+                     f"CER {dev_result['cer']:.2%}  ({time.time() - started:.1f}s)"
+                     + ("  [green]best" if improved else ""))
+            if self.rank == 0:
+                checkpoint = payload(dev_result)
+                save_checkpoint(last_path, checkpoint)
+                if improved:
+                    save_checkpoint(best_path, checkpoint)
+        if bad_epochs >= config.patience:
+            self.log(f"early stop: no dev improvement in {config.patience} epochs")
+        result = {"best_dev_wer": best_wer, "epochs": epoch, "history": history}
+        if test_manifest and self.rank == 0:
+            best = load_checkpoint(best_path)
+            model.load_state_dict(best["model_state"])
+            test = self.load_split(test_manifest, [Variant()], "test")
+            result["test"] = self.evaluate(model, test, stats)
+            self.log(f"test ({test_manifest}): WER {result['test']['wer']:.2%} "
+                     f"CER {result['test']['cer']:.2%} on {result['test']['utts']} utterances")
+        if self.world > 1:
+            dist.destroy_process_group()
+        return result
+
+
+def _speeds_clean_first(speeds: tuple[float, ...]) -> list[float]:
+    """Speed 1.0 first: variant 0 is the clean data used for statistics and evaluation."""
+    return [1.0] + [s for s in speeds if s != 1.0]
+
+
+def _stacked_length(frames: int, config: FeatureConfig) -> int:
+    return 0 if frames < config.stack else 1 + (frames - config.stack) // config.stride
+
+
+def _ctc_min_steps(target: list[int]) -> int:
+    """CTC needs a step per token plus a blank between repeated tokens."""
+    repeats = sum(1 for a, b in zip(target, target[1:]) if a == b)
+    return len(target) + repeats
+
+
+def _init_distributed() -> tuple[int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return 0, 1
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return dist.get_rank(), dist.get_world_size()
+
+
+def _barrier() -> None:
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()

@@ -1,0 +1,63 @@
+"""Training options in one frozen dataclass; a JSON file and CLI flags override the defaults."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    # Model
+    proj_dim: int = 256
+    hidden_size: int = 256
+    num_layers: int = 3
+    dropout: float = 0.1
+    # Features (frame stacking is a model setting)
+    stack: int = 3
+    stride: int = 3
+    # Optimisation: AdamW, linear warm-up then inverse-square-root decay (no dependence on the
+    # number of epochs, so a resumed or extended run follows the same schedule).
+    lr: float = 2e-3
+    warmup_steps: int = 300
+    weight_decay: float = 1e-2
+    clip_norm: float = 5.0
+    batch_seconds: float = 100.0  # audio per batch; batches are bucketed by length
+    max_batch_size: int = 64
+    max_epochs: int = 60
+    patience: int = 10  # epochs without a better dev WER before stopping
+    # SpecAugment on normalised log-mel frames
+    freq_masks: int = 2
+    freq_mask_width: int = 12
+    time_masks: int = 2
+    time_mask_width: int = 15
+    time_mask_max_ratio: float = 0.15
+    # Waveform augmentation, precomputed as cached variants
+    speeds: tuple[float, ...] = (0.9, 1.0, 1.1)
+    noise: bool = True
+    seed: int = 0
+    workers: int = 2
+    threads: int = 0  # torch intra-op threads; 0 = torch's default
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(**data)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> TrainConfig:
+        try:
+            return cls.from_dict(json.loads(Path(path).read_text()))
+        except (OSError, json.JSONDecodeError, ValueError) as error:
+            raise ValueError(f"{path}: {error}") from error
+
+    def with_overrides(self, **overrides) -> TrainConfig:
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,80 @@
+"""WER and CER with jiwer, always after the shared normaliser, never clamped.
+
+jiwer refuses empty references; an empty reference is scored here by hand (every hypothesis word
+is an insertion), so a test set with silent clips still gets an honest number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jiwer
+
+from asr.tokens import normalize_text
+
+
+@dataclass(frozen=True)
+class ErrorCounts:
+    substitutions: int = 0
+    deletions: int = 0
+    insertions: int = 0
+    reference_length: int = 0
+
+    @property
+    def errors(self) -> int:
+        return self.substitutions + self.deletions + self.insertions
+
+    @property
+    def rate(self) -> float:
+        """Errors / reference length; can exceed 1. An empty reference with errors is inf."""
+        if self.reference_length == 0:
+            return 0.0 if self.errors == 0 else float("inf")
+        return self.errors / self.reference_length
+
+    def __add__(self, other: ErrorCounts) -> ErrorCounts:
+        return ErrorCounts(
+            self.substitutions + other.substitutions,
+            self.deletions + other.deletions,
+            self.insertions + other.insertions,
+            self.reference_length + other.reference_length,
+        )
+
+
+def _counts(reference: list[str], hypothesis: list[str]) -> ErrorCounts:
+    if not reference:
+        return ErrorCounts(insertions=len(hypothesis))
+    if not hypothesis:
+        return ErrorCounts(deletions=len(reference), reference_length=len(reference))
+    out = jiwer.process_words(" ".join(reference), " ".join(hypothesis))
+    return ErrorCounts(out.substitutions, out.deletions, out.insertions, len(reference))
+
+
+def word_errors(reference: str, hypothesis: str) -> ErrorCounts:
+    return _counts(normalize_text(reference).split(), normalize_text(hypothesis).split())
+
+
+def char_errors(reference: str, hypothesis: str) -> ErrorCounts:
+    # Characters of the normalised text, spaces included (as jiwer's CER), as "words" of one char.
+    return _counts(list(normalize_text(reference)), list(normalize_text(hypothesis)))
+
+
+def _total(pairs: Sequence[tuple[str, str]], counter) -> ErrorCounts:
+    total = ErrorCounts()
+    for reference, hypothesis in pairs:
+        total = total + counter(reference, hypothesis)
+    return total
+
+
+def wer(references: Sequence[str], hypotheses: Sequence[str]) -> float:
+    """Corpus word error rate: total errors / total reference words."""
+    if len(references) != len(hypotheses):
+        raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
+    return _total(list(zip(references, hypotheses)), word_errors).rate
+
+
+def cer(references: Sequence[str], hypotheses: Sequence[str]) -> float:
+    """Corpus character error rate on normalised text."""
+    if len(references) != len(hypotheses):
+        raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
+    return _total(list(zip(references, hypotheses)), char_errors).rate
