@@ -36,8 +36,11 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
         raise CheckpointError(f"{path}: not a readable lstm-asr checkpoint ({error})") from error
-    missing = [k for k in ("model_state", "model_config", "feature_config", "feature_stats",
-                           "vocabulary") if k not in payload]
+    missing = [
+        k
+        for k in ("model_state", "model_config", "feature_config", "feature_stats", "vocabulary")
+        if k not in payload
+    ]
     if missing:
         raise CheckpointError(f"{path}: checkpoint lacks {', '.join(missing)}")
     return payload

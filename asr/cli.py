@@ -27,9 +27,18 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", type=Path, help="JSON file of training options")
     parser.add_argument("--cache-dir", type=Path, help="feature cache (default OUT/cache)")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
-    for name, kind in (("epochs", int), ("lr", float), ("hidden-size", int), ("num-layers", int),
-                       ("proj-dim", int), ("batch-seconds", float), ("patience", int),
-                       ("seed", int), ("workers", int), ("threads", int)):
+    for name, kind in (
+        ("epochs", int),
+        ("lr", float),
+        ("hidden-size", int),
+        ("num-layers", int),
+        ("proj-dim", int),
+        ("batch-seconds", float),
+        ("patience", int),
+        ("seed", int),
+        ("workers", int),
+        ("threads", int),
+    ):
         parser.add_argument(f"--{name}", type=kind, help=f"override the config's {name}")
     parser.set_defaults(handler=_run_train)
 
@@ -40,15 +49,23 @@ def _run_train(args: argparse.Namespace) -> int:
 
     config = TrainConfig.from_file(args.config) if args.config else TrainConfig()
     config = config.with_overrides(
-        max_epochs=args.epochs, lr=args.lr, hidden_size=args.hidden_size,
-        num_layers=args.num_layers, proj_dim=args.proj_dim, batch_seconds=args.batch_seconds,
-        patience=args.patience, seed=args.seed, workers=args.workers, threads=args.threads,
+        max_epochs=args.epochs,
+        lr=args.lr,
+        hidden_size=args.hidden_size,
+        num_layers=args.num_layers,
+        proj_dim=args.proj_dim,
+        batch_seconds=args.batch_seconds,
+        patience=args.patience,
+        seed=args.seed,
+        workers=args.workers,
+        threads=args.threads,
     )
     trainer = Trainer(config, args.out, args.cache_dir)
-    result = trainer.run(args.train_manifest, args.dev, resume=args.resume,
-                         test_manifest=args.test)
-    trainer.log(f"best dev WER {result['best_dev_wer']:.2%} after {result['epochs']} epochs; "
-                f"checkpoints in {args.out}")
+    result = trainer.run(args.train_manifest, args.dev, resume=args.resume, test_manifest=args.test)
+    trainer.log(
+        f"best dev WER {result['best_dev_wer']:.2%} after {result['epochs']} epochs; "
+        f"checkpoints in {args.out}"
+    )
     return 0
 
 
@@ -64,7 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_train]
+def _add_prepare(sub: argparse._SubParsersAction) -> None:
+    from asr.prepare import add_prepare
+
+    add_prepare(sub)
+
+
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_train, _add_prepare]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,9 +15,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
-import soxr
 
 from asr.audio import AudioError, load_audio
+from asr.augment import pitch_formant_shift, random_augment, speed_perturb
 from asr.features import FeatureConfig, log_mel
 from asr.fileio import atomic_write
 from asr.manifest import ManifestEntry
@@ -26,39 +26,26 @@ from asr.progress import progress_bar
 
 @dataclass(frozen=True)
 class Variant:
-    """One augmented copy of the data: speed perturbation and optional additive noise."""
+    """One augmented copy of the data: speed, pitch/formant shift and a random noise/room mix."""
 
     speed: float = 1.0
+    pitch: float = 1.0
     noise: bool = False
-    snr_db: tuple[float, float] = (5.0, 30.0)
 
     @property
     def name(self) -> str:
-        return f"speed{self.speed:g}" + ("-noise" if self.noise else "")
-
-
-def _coloured_noise(rng: np.random.Generator, length: int) -> np.ndarray:
-    """White, pink or brown noise (random choice), unit power."""
-    white = rng.standard_normal(length)
-    exponent = rng.choice([0.0, 1.0, 2.0])
-    if exponent:
-        spectrum = np.fft.rfft(white)
-        freqs = np.arange(len(spectrum), dtype=np.float64)
-        freqs[0] = 1.0
-        white = np.fft.irfft(spectrum / freqs ** (exponent / 2), n=length)
-    return (white / (np.sqrt(np.mean(white**2)) + 1e-12)).astype(np.float32)
+        return (
+            f"speed{self.speed:g}"
+            + (f"-pitch{self.pitch:g}" if self.pitch != 1.0 else "")
+            + ("-noise" if self.noise else "")
+        )
 
 
 def augment(samples: np.ndarray, variant: Variant, seed: int, sample_rate: int) -> np.ndarray:
-    if variant.speed != 1.0:
-        # Playing `speed` times faster = resampling from rate*speed to rate.
-        samples = soxr.resample(samples, sample_rate * variant.speed, sample_rate)
+    samples = speed_perturb(samples, variant.speed, sample_rate)
+    samples = pitch_formant_shift(samples, variant.pitch, sample_rate)
     if variant.noise and len(samples):
-        rng = np.random.default_rng(seed)
-        snr = rng.uniform(*variant.snr_db)
-        power = float(np.mean(samples**2)) + 1e-10
-        noise = _coloured_noise(rng, len(samples)) * np.sqrt(power / 10 ** (snr / 10))
-        samples = samples + noise
+        samples = random_augment(samples, sample_rate, np.random.default_rng(seed))
     return samples.astype(np.float32)
 
 
@@ -74,7 +61,9 @@ def _features_job(args: tuple) -> tuple[np.ndarray | None, str | None]:
     return feats.astype(np.float16), None
 
 
-def _cache_key(entries: list[ManifestEntry], config: FeatureConfig, variant: Variant, seed: int) -> str:
+def _cache_key(
+    entries: list[ManifestEntry], config: FeatureConfig, variant: Variant, seed: int
+) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([config.to_dict(), variant.__dict__, seed], sort_keys=True).encode())
     for entry in entries:

@@ -104,8 +104,9 @@ class StreamingFeatureExtractor:
             self._pending = buffer
             return np.zeros((0, self.config.n_mels), dtype=np.float32)
         self._pending = buffer[count * self.config.hop_length :]
-        return log_mel(buffer[: (count - 1) * self.config.hop_length + self.config.win_length],
-                       self.config)
+        return log_mel(
+            buffer[: (count - 1) * self.config.hop_length + self.config.win_length], self.config
+        )
 
     def reset(self) -> None:
         self._pending = np.zeros(0, dtype=np.float32)
@@ -198,6 +199,8 @@ class FeaturePipeline:
         self.stacker.reset()
 
 
-def utterance_features(samples: np.ndarray, config: FeatureConfig, stats: FeatureStats) -> np.ndarray:
+def utterance_features(
+    samples: np.ndarray, config: FeatureConfig, stats: FeatureStats
+) -> np.ndarray:
     """Whole-utterance model inputs: the reference the streaming pipeline must equal."""
     return stack_frames(stats.normalise(log_mel(samples, config)), config.stack, config.stride)

@@ -46,7 +46,9 @@ class LstmCtcModel(nn.Module):
         self.output_dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(config.hidden_size, config.vocab_size)
 
-    def init_state(self, batch: int, device: torch.device | str = "cpu") -> tuple[torch.Tensor, ...]:
+    def init_state(
+        self, batch: int, device: torch.device | str = "cpu"
+    ) -> tuple[torch.Tensor, ...]:
         shape = (self.config.num_layers, batch, self.config.hidden_size)
         return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
 

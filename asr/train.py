@@ -61,7 +61,9 @@ class Trainer:
             console.print(message)
 
     def _read(self, manifest: Path) -> list[ManifestEntry]:
-        entries, skipped = read_manifest(manifest, on_skip=lambda s: self.log(f"[yellow]skip[/] {s}"))
+        entries, skipped = read_manifest(
+            manifest, on_skip=lambda s: self.log(f"[yellow]skip[/] {s}")
+        )
         if skipped:
             self.log(f"{manifest}: skipped {len(skipped)} bad line(s), kept {len(entries)}")
         if not entries:
@@ -76,8 +78,16 @@ class Trainer:
             if self.rank != 0:
                 _barrier()
             caches.append(
-                build_cache(entries, self.features, variant, self.cache_dir, self.config.seed,
-                            self.config.workers, label, on_error=lambda e: self.log(f"[yellow]skip[/] {e}"))
+                build_cache(
+                    entries,
+                    self.features,
+                    variant,
+                    self.cache_dir,
+                    self.config.seed,
+                    self.config.workers,
+                    label,
+                    on_error=lambda e: self.log(f"[yellow]skip[/] {e}"),
+                )
             )
             if self.rank == 0:
                 _barrier()
@@ -92,7 +102,9 @@ class Trainer:
                 continue
             usable.append(i)
         dropped = len(entries) - len(usable)
-        self.log(f"{label}: {len(usable)} utterances" + (f" ({dropped} skipped)" if dropped else ""))
+        self.log(
+            f"{label}: {len(usable)} utterances" + (f" ({dropped} skipped)" if dropped else "")
+        )
         return Split(entries, targets, caches, usable)
 
     def compute_stats(self, split: Split) -> FeatureStats:
@@ -107,12 +119,16 @@ class Trainer:
         """Length-bucketed batches (similar lengths together, little padding), in random order."""
         lengths = np.array([split.frames(i) for i in range(len(split))], dtype=np.float64)
         order = np.argsort(lengths * rng.uniform(0.9, 1.1, size=len(lengths)), kind="stable")
-        frame_budget = self.config.batch_seconds * self.features.sample_rate / self.features.hop_length
+        frame_budget = (
+            self.config.batch_seconds * self.features.sample_rate / self.features.hop_length
+        )
         batches, current, longest = [], [], 0.0
         for i in order:
             longest_if_added = max(longest, lengths[i])
-            if current and (longest_if_added * (len(current) + 1) > frame_budget
-                            or len(current) >= self.config.max_batch_size):
+            if current and (
+                longest_if_added * (len(current) + 1) > frame_budget
+                or len(current) >= self.config.max_batch_size
+            ):
                 batches.append(current)
                 current, longest_if_added = [], lengths[i]
             current.append(int(i))
@@ -136,8 +152,9 @@ class Trainer:
             feats[start : start + width] = 0.0
         return feats
 
-    def collate(self, split: Split, batch: list[int], stats: FeatureStats,
-                rng: np.random.Generator | None) -> tuple[torch.Tensor, ...]:
+    def collate(
+        self, split: Split, batch: list[int], stats: FeatureStats, rng: np.random.Generator | None
+    ) -> tuple[torch.Tensor, ...]:
         inputs, targets = [], []
         for i in batch:
             variant = split.variants[rng.integers(len(split.variants)) if rng else 0]
@@ -163,21 +180,35 @@ class Trainer:
         for start in range(0, len(order), 32):
             batch = order[start : start + 32]
             padded, lengths, _, _ = self.collate(split, batch, stats, rng=None)
-            log_probs, _, _ = model(padded.to(self.device), *model.init_state(len(batch), self.device))
+            log_probs, _, _ = model(
+                padded.to(self.device), *model.init_state(len(batch), self.device)
+            )
             log_probs = log_probs.cpu().numpy()
             for row, i in enumerate(batch):
                 tokens = greedy_decode(log_probs[row, : lengths[row]])
                 hypotheses.append(self.vocab.decode(tokens.ids))
                 references.append(split.entries[split.index[i]].text)
-        return {"wer": wer(references, hypotheses), "cer": cer(references, hypotheses),
-                "utts": len(references), "examples": list(zip(references, hypotheses))[:3]}
+        return {
+            "wer": wer(references, hypotheses),
+            "cer": cer(references, hypotheses),
+            "utts": len(references),
+            "examples": list(zip(references, hypotheses))[:3],
+        }
 
     # ---- the loop ----------------------------------------------------------------------------
-    def run(self, train_manifest: Path, dev_manifest: Path, resume: bool = False,
-            test_manifest: Path | None = None) -> dict:
+    def run(
+        self,
+        train_manifest: Path,
+        dev_manifest: Path,
+        resume: bool = False,
+        test_manifest: Path | None = None,
+    ) -> dict:
         config = self.config
-        variants = [Variant(speed, noise) for speed in _speeds_clean_first(config.speeds)
-                    for noise in ((False, True) if config.noise else (False,))]
+        variants = [
+            Variant(speed, noise)
+            for speed in _speeds_clean_first(config.speeds)
+            for noise in ((False, True) if config.noise else (False,))
+        ]
         train = self.load_split(train_manifest, variants, "train")
         dev = self.load_split(dev_manifest, [Variant()], "dev")
 
@@ -185,17 +216,23 @@ class Trainer:
         state = load_checkpoint(last_path) if resume and last_path.is_file() else None
         if resume and state is None:
             self.log(f"[yellow]no checkpoint at {last_path}: starting a new run")
-        stats = FeatureStats.from_dict(state["feature_stats"]) if state else self.compute_stats(train)
+        stats = (
+            FeatureStats.from_dict(state["feature_stats"]) if state else self.compute_stats(train)
+        )
 
         model_config = ModelConfig(
-            input_dim=self.features.feature_dim, proj_dim=config.proj_dim,
-            hidden_size=config.hidden_size, num_layers=config.num_layers,
-            dropout=config.dropout, vocab_size=len(self.vocab),
+            input_dim=self.features.feature_dim,
+            proj_dim=config.proj_dim,
+            hidden_size=config.hidden_size,
+            num_layers=config.num_layers,
+            dropout=config.dropout,
+            vocab_size=len(self.vocab),
         )
         torch.manual_seed(config.seed)
         model = LstmCtcModel(model_config).to(self.device)
-        optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
-                                      weight_decay=config.weight_decay)
+        optimizer = torch.optim.AdamW(
+            model.parameters(), lr=config.lr, weight_decay=config.weight_decay
+        )
         warmup = max(1, config.warmup_steps)
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda step: min((step + 1) / warmup, math.sqrt(warmup / (step + 1)))
@@ -214,7 +251,8 @@ class Trainer:
             trainable = torch.nn.parallel.DistributedDataParallel(model)
         ctc = torch.nn.CTCLoss(blank=self.vocab.blank, zero_infinity=True)
         data_summary = {
-            "train_manifest": str(train_manifest), "train_utterances": len(train),
+            "train_manifest": str(train_manifest),
+            "train_utterances": len(train),
             "train_hours": round(sum(train.entries[i].duration for i in train.index) / 3600, 3),
             "variants": [v.name for v in variants],
         }
@@ -222,13 +260,21 @@ class Trainer:
 
         def payload(dev_result: dict) -> dict:
             return {
-                "model_state": model.state_dict(), "model_config": model_config.to_dict(),
-                "feature_config": self.features.to_dict(), "feature_stats": stats.to_dict(),
-                "vocabulary": self.vocab.to_list(), "train_config": config.to_dict(),
-                "dev_wer": dev_result["wer"], "dev_cer": dev_result["cer"],
-                "epoch": epoch, "step": step, "best_wer": best_wer, "bad_epochs": bad_epochs,
+                "model_state": model.state_dict(),
+                "model_config": model_config.to_dict(),
+                "feature_config": self.features.to_dict(),
+                "feature_stats": stats.to_dict(),
+                "vocabulary": self.vocab.to_list(),
+                "train_config": config.to_dict(),
+                "dev_wer": dev_result["wer"],
+                "dev_cer": dev_result["cer"],
+                "epoch": epoch,
+                "step": step,
+                "best_wer": best_wer,
+                "bad_epochs": bad_epochs,
                 "optimizer_state": optimizer.state_dict(),
-                "scheduler_state": scheduler.state_dict(), "history": history,
+                "scheduler_state": scheduler.state_dict(),
+                "history": history,
                 "data_summary": data_summary,
             }
 
@@ -240,13 +286,20 @@ class Trainer:
             batches = batches[self.rank * per_rank : (self.rank + 1) * per_rank]
             model.train()
             total_loss, total_frames, started = 0.0, 0, time.time()
-            with progress_bar(TextColumn("loss {task.fields[loss]:.3f} lr {task.fields[lr]:.2e} "
-                                         "{task.fields[speed]:.1f} audio-h/s"),
-                              transient=True) as bar:
-                task = bar.add_task(f"epoch {epoch + 1}", total=len(batches), loss=0.0,
-                                    lr=0.0, speed=0.0)
+            with progress_bar(
+                TextColumn(
+                    "loss {task.fields[loss]:.3f} lr {task.fields[lr]:.2e} "
+                    "{task.fields[speed]:.1f} audio-h/s"
+                ),
+                transient=True,
+            ) as bar:
+                task = bar.add_task(
+                    f"epoch {epoch + 1}", total=len(batches), loss=0.0, lr=0.0, speed=0.0
+                )
                 for batch in batches:
-                    padded, lengths, targets, target_lengths = self.collate(train, batch, stats, rng)
+                    padded, lengths, targets, target_lengths = self.collate(
+                        train, batch, stats, rng
+                    )
                     padded = padded.to(self.device)
                     log_probs, _, _ = trainable(padded, *model.init_state(len(batch), self.device))
                     loss = ctc(log_probs.transpose(0, 1), targets, lengths, target_lengths)
@@ -259,20 +312,36 @@ class Trainer:
                     frames = int(lengths.sum()) * self.features.stride
                     total_loss += loss.item() * len(batch)
                     total_frames += frames
-                    hours = total_frames * self.features.hop_length / self.features.sample_rate / 3600
-                    bar.update(task, advance=1, loss=float(loss), lr=scheduler.get_last_lr()[0],
-                               speed=hours * self.world / max(1e-6, time.time() - started))
+                    hours = (
+                        total_frames * self.features.hop_length / self.features.sample_rate / 3600
+                    )
+                    bar.update(
+                        task,
+                        advance=1,
+                        loss=float(loss),
+                        lr=scheduler.get_last_lr()[0],
+                        speed=hours * self.world / max(1e-6, time.time() - started),
+                    )
             epoch += 1
             train_loss = total_loss / max(1, sum(len(b) for b in batches))
             dev_result = self.evaluate(model, dev, stats)
             improved = dev_result["wer"] < best_wer
             best_wer = min(best_wer, dev_result["wer"])
             bad_epochs = 0 if improved else bad_epochs + 1
-            history.append({"epoch": epoch, "train_loss": train_loss, "dev_wer": dev_result["wer"],
-                            "dev_cer": dev_result["cer"], "seconds": time.time() - started})
-            self.log(f"epoch {epoch}: loss {train_loss:.4f}  dev WER {dev_result['wer']:.2%} "
-                     f"CER {dev_result['cer']:.2%}  ({time.time() - started:.1f}s)"
-                     + ("  [green]best" if improved else ""))
+            history.append(
+                {
+                    "epoch": epoch,
+                    "train_loss": train_loss,
+                    "dev_wer": dev_result["wer"],
+                    "dev_cer": dev_result["cer"],
+                    "seconds": time.time() - started,
+                }
+            )
+            self.log(
+                f"epoch {epoch}: loss {train_loss:.4f}  dev WER {dev_result['wer']:.2%} "
+                f"CER {dev_result['cer']:.2%}  ({time.time() - started:.1f}s)"
+                + ("  [green]best" if improved else "")
+            )
             if self.rank == 0:
                 checkpoint = payload(dev_result)
                 save_checkpoint(last_path, checkpoint)
@@ -286,8 +355,10 @@ class Trainer:
             model.load_state_dict(best["model_state"])
             test = self.load_split(test_manifest, [Variant()], "test")
             result["test"] = self.evaluate(model, test, stats)
-            self.log(f"test ({test_manifest}): WER {result['test']['wer']:.2%} "
-                     f"CER {result['test']['cer']:.2%} on {result['test']['utts']} utterances")
+            self.log(
+                f"test ({test_manifest}): WER {result['test']['wer']:.2%} "
+                f"CER {result['test']['cer']:.2%} on {result['test']['utts']} utterances"
+            )
         if self.world > 1:
             dist.destroy_process_group()
         return result
