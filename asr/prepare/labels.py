@@ -1,0 +1,139 @@
+"""Which text a clip keeps: the package's own text, a Whisper teacher's, or none (dropped).
+
+Neither source is clean. Game text is what the actor was given, not always what they said
+(paraphrases, cut lines, shouting, stage-direction quirks); the teacher mishears acted speech.
+So they check each other (all texts compared after `normalize_text`, plus contractions
+expanded so "it's"/"it is" count as the same):
+
+1. source text and `tiny` agree (WER <= `agree_wer`)            -> keep source text
+2. source text and `base` agree                                 -> keep source text
+3. `tiny` and `base` agree with each other but not the text     -> keep `base`'s text (whisper)
+4. no source text: `tiny` and `base` agree                      -> keep `base`'s text (whisper)
+5. no source text, no `base` result yet: `tiny` confident
+   (avg_logprob >= `min_logprob`, no_speech_prob <= `max_no_speech`) and
+   `allow_single_teacher`                                       -> keep `tiny`'s text (whisper)
+6. anything else (including an empty or non-speech teacher)    -> drop
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from asr.tokens import normalize_text
+
+_CONTRACTIONS = {
+    "n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would", "'m": " am",
+}  # fmt: skip
+_SPECIAL = {"won't": "will not", "can't": "can not", "cannot": "can not", "ain't": "is not",
+            "let's": "let us", "gonna": "going to", "wanna": "want to", "ok": "okay",
+            "mr": "mister", "mrs": "missus", "dr": "doctor"}  # fmt: skip
+_FILLERS = {"uh", "um", "hmm", "ah", "oh", "er", "erm", "mm", "huh"}
+
+
+@dataclass(frozen=True)
+class LabelRules:
+    agree_wer: float = 0.25
+    teachers_agree_wer: float = 0.15
+    min_logprob: float = -0.5
+    max_no_speech: float = 0.5
+    allow_single_teacher: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    text: str  # normalised; '' when dropped
+    label: str  # game-text / filename / prompt-list / whisper / '' when dropped
+    rule: str  # which rule decided (for the report)
+
+
+def comparable(text: str) -> list[str]:
+    """Words for comparison: normalised, contractions expanded, fillers dropped."""
+    words = []
+    for word in normalize_text(text).split():
+        if word in _SPECIAL:
+            words.extend(_SPECIAL[word].split())
+            continue
+        for suffix, full in _CONTRACTIONS.items():
+            if word.endswith(suffix) and len(word) > len(suffix):
+                word = word[: -len(suffix)] + full
+                break
+        word = re.sub(r"'s$", " is", word)  # "it's"/"it is" alike; possessives match anyway
+        words.extend(w for w in word.split() if w not in _FILLERS)
+    return words
+
+
+def edit_distance(a: list, b: list) -> int:
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i]
+        for j, y in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    ref, hyp = comparable(reference), comparable(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return edit_distance(ref, hyp) / len(ref)
+
+
+def char_error_rate(reference: str, hypothesis: str) -> float:
+    ref, hyp = normalize_text(reference), normalize_text(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return edit_distance(list(ref), list(hyp)) / len(ref)
+
+
+def _speech(result: dict | None, rules: LabelRules) -> bool:
+    return bool(
+        result
+        and normalize_text(result.get("text", ""))
+        and result.get("no_speech_prob", 0.0) <= rules.max_no_speech
+    )
+
+
+def _agree(a: str, b: str, limit: float) -> bool:
+    # Symmetric: the worse of the two directions must pass.
+    return max(word_error_rate(a, b), word_error_rate(b, a)) <= limit
+
+
+def decide(
+    source_text: str,
+    source_kind: str,
+    tiny: dict | None,
+    base: dict | None,
+    rules: LabelRules = LabelRules(),
+) -> Decision:
+    """Apply the rules above. `tiny`/`base` are teacher results (`text`, `avg_logprob`,
+    `no_speech_prob`) or None when that teacher has not run on the clip."""
+    source = normalize_text(source_text)
+    tiny_ok, base_ok = _speech(tiny, rules), _speech(base, rules)
+    if source:
+        if tiny_ok and word_error_rate(source, tiny["text"]) <= rules.agree_wer:
+            return Decision(source, source_kind, "text=tiny")
+        if base_ok and word_error_rate(source, base["text"]) <= rules.agree_wer:
+            return Decision(source, source_kind, "text=base")
+        if tiny_ok and base_ok and _agree(tiny["text"], base["text"], rules.teachers_agree_wer):
+            return Decision(normalize_text(base["text"]), "whisper", "tiny=base!=text")
+        if tiny is None:
+            return Decision("", "", "not-labelled")
+        if base is None and tiny_ok:
+            return Decision("", "", "needs-base")
+        return Decision("", "", "text-disputed")
+    if tiny_ok and base_ok and _agree(tiny["text"], base["text"], rules.teachers_agree_wer):
+        return Decision(normalize_text(base["text"]), "whisper", "tiny=base")
+    if tiny is None:
+        return Decision("", "", "not-labelled")
+    if (
+        base is None
+        and tiny_ok
+        and rules.allow_single_teacher
+        and tiny.get("avg_logprob", -10.0) >= rules.min_logprob
+    ):
+        return Decision(normalize_text(tiny["text"]), "whisper", "tiny-confident")
+    if base is None and tiny_ok:
+        return Decision("", "", "needs-base")
+    return Decision("", "", "teachers-disagree" if tiny_ok and base_ok else "no-speech")

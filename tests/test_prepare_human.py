@@ -1,0 +1,127 @@
+"""The `asr prepare human` pipeline on synthetic packages: extract, label rules, manifests."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import numpy as np
+import soundfile as sf
+from prepare_fixtures import audio_bytes, drascula_dat, tone, write
+
+from asr.manifest import read_manifest
+from asr.prepare import human
+from asr.prepare.readers import asterisk, drascula
+
+
+def _als(seconds: float, seed: int) -> bytes:
+    rng = np.random.default_rng(seed)
+    samples = tone(seconds, 11025, freq=150 + 40 * seed)
+    # A different loudness pattern per clip, so no two clips look like near-duplicates.
+    gains = np.repeat(rng.uniform(0.05, 1.0, 32), len(samples) // 32 + 1)[: len(samples)]
+    return (128 + 120 * samples * gains).astype(np.uint8).tobytes()
+
+
+def build_packages(root):
+    prefixes = {"": "text", "I": "texti", "P": "textp", "T": "textt"}
+    tables = {
+        table: [""] + [f"{table} line {n}" for n in range(1, 7)] for table in prefixes.values()
+    }
+    folder = root / drascula.DEFAULT_DIR
+    write(folder / "drascula.dat", drascula_dat(tables))
+    seed = 0
+    for prefix in prefixes:
+        for n in range(1, 7):
+            seed += 1
+            write(folder / f"{prefix}{n}.ALS", _als(4.0 if prefix else 6.0, seed))
+    write(folder / "T9.ALS", _als(0.1, 99))  # too short
+    write(folder / "P9.ALS", (folder / "P1.ALS").read_bytes())  # duplicate of P1
+    listing = "hello: Hello there.\nbye: Goodbye.\n"
+    write(root / asterisk.PROMPT_LIST, gzip.compress(listing.encode()))
+    write(root / asterisk.SOUND_DIR / "hello.wav", audio_bytes(tone(1.0, 8000, 300), 8000))
+    write(root / asterisk.SOUND_DIR / "bye.wav", audio_bytes(tone(1.2, 8000, 500), 8000))
+
+
+def fake_teachers(out):
+    """Teacher results: agree with the text except on two clips."""
+    rows = [r for r in human.read_jsonl(out / "clips.jsonl") if not r["drop"]]
+    with (
+        open(out / "teacher_tiny.jsonl", "w") as tiny,
+        open(out / "teacher_base.jsonl", "w") as base,
+    ):
+        for row in rows:
+            key = f"{row['source']}/{row['clip_id']}"
+            text = row["source_text"]
+            if row["clip_id"] == "I002":  # actor paraphrased: both teachers hear the same
+                text = "something else entirely"
+            if row["clip_id"] == "P003":  # nobody agrees: dropped
+                tiny.write(json.dumps({"key": key, "text": "zzz", "avg_logprob": -1.0,
+                                       "no_speech_prob": 0.1}) + "\n")  # fmt: skip
+                base.write(json.dumps({"key": key, "text": "qqq", "avg_logprob": -1.0,
+                                       "no_speech_prob": 0.1}) + "\n")  # fmt: skip
+                continue
+            for log in (tiny, base):
+                log.write(json.dumps({"key": key, "text": text, "avg_logprob": -0.2,
+                                      "no_speech_prob": 0.01}) + "\n")  # fmt: skip
+
+
+def test_extract_and_manifests(tmp_path):
+    root, out = tmp_path / "packages", tmp_path / "corpus"
+    build_packages(root)
+    human.extract(out, root, ["asterisk", "drascula"])
+    rows = human.read_jsonl(out / "clips.jsonl")
+    drops = {r["clip_id"]: r["drop"] for r in rows if r["drop"]}
+    assert drops == {"T009": "too-short", "P009": "duplicate-of:P001"}
+    kept = [r for r in rows if not r["drop"]]
+    assert len(kept) == 26
+    info = sf.info(str(out / kept[0]["audio_filepath"]))
+    assert (info.samplerate, info.channels, info.format) == (16000, 1, "FLAC")
+
+    # Resumable: a second run adds nothing.
+    human.extract(out, root, ["asterisk", "drascula"])
+    assert len(human.read_jsonl(out / "clips.jsonl")) == len(rows)
+
+    fake_teachers(out)
+    human.write_manifests(out, dev_fraction=0.15, seed=1, single_teacher=False)
+    entries = {}
+    for part in ("train", "dev"):
+        parsed, skipped = read_manifest(out / f"{part}.jsonl")
+        assert not skipped
+        entries[part] = parsed
+        for entry in parsed:
+            assert not entry.audio_path.is_absolute() or entry.audio_path.is_file()
+            assert abs(sf.info(str(entry.audio_path)).duration - entry.duration) < 1e-3
+            assert entry.extra["label"] in {"game-text", "prompt-list", "whisper"}
+            assert entry.text == entry.text.lower()
+    raw = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    assert all(not r["audio_filepath"].startswith("/") for r in raw)  # relative to the folder
+
+    train_speakers = {e.extra["speaker"] for e in entries["train"]}
+    dev_speakers = {e.extra["speaker"] for e in entries["dev"]}
+    assert dev_speakers and not train_speakers & dev_speakers
+    assert "drascula:john" in train_speakers  # a source's main voice stays in train
+    assert "asterisk:allison" in train_speakers  # the only voice of a source stays in train
+
+    by_id = {e.audio_path.stem: e for part in entries.values() for e in part}
+    assert by_id["I002"].text == "something else entirely"
+    assert by_id["I002"].extra["label"] == "whisper"
+    assert by_id["I001"].text == "texti line one" and by_id["I001"].extra["label"] == "game-text"
+    assert "P003" not in by_id
+    assert by_id["hello"].text == "hello there"
+
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["extracted"]["drascula"]["clips"] == 24
+    assert stats["rules"]["drascula"]["text-disputed"]["clips"] == 1
+    assert stats["label_cer_vs_source_text"]["drascula"]["clips"] == 23
+    assert "Dev speakers" in (out / "README.md").read_text()
+
+
+def test_fingerprint_and_clip_preparation():
+    a = tone(1.0, 16000)
+    assert human.fingerprint(a) == human.fingerprint(a * 1.01)
+    assert human.fingerprint(a) != human.fingerprint(tone(1.5, 16000))
+    samples, reason = human.prepare_clip(tone(1.0, 8000), 8000)
+    assert reason == "" and len(samples) == 16000
+    assert human.prepare_clip(np.zeros(16000, np.float32), 16000) == (None, "silent")
+    assert human.prepare_clip(tone(25.0, 8000), 8000) == (None, "too-long")
+    assert human.prepare_clip(tone(0.2, 8000), 8000) == (None, "too-short")
