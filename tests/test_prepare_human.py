@@ -77,9 +77,13 @@ def test_extract_and_manifests(tmp_path):
     info = sf.info(str(out / kept[0]["audio_filepath"]))
     assert (info.samplerate, info.channels, info.format) == (16000, 1, "FLAC")
 
-    # Resumable: a second run adds nothing.
+    # Resumable: a second run adds nothing, but picks up text a newer reader pairs.
+    listing = "hello: Hello there, friend.\nbye: Goodbye.\n"
+    write(root / asterisk.PROMPT_LIST, gzip.compress(listing.encode()))
     human.extract(out, root, ["asterisk", "drascula"])
-    assert len(human.read_jsonl(out / "clips.jsonl")) == len(rows)
+    rerun = human.read_jsonl(out / "clips.jsonl")
+    assert len(rerun) == len(rows)
+    assert {r["clip_id"]: r["source_text"] for r in rerun}["hello"] == "Hello there, friend."
 
     fake_teachers(out)
     human.write_manifests(out, dev_fraction=0.15, seed=1, single_teacher=False)
@@ -107,7 +111,7 @@ def test_extract_and_manifests(tmp_path):
     assert by_id["I002"].extra["label"] == "whisper"
     assert by_id["I001"].text == "texti line one" and by_id["I001"].extra["label"] == "game-text"
     assert "P003" not in by_id
-    assert by_id["hello"].text == "hello there"
+    assert by_id["hello"].text == "hello there friend"
 
     stats = json.loads((out / "stats.json").read_text())
     assert stats["extracted"]["drascula"]["clips"] == 24

@@ -98,6 +98,20 @@ def test_queen_container_and_dog_pairing(tmp_path):
         queen.parse_table(b"XXXX" + data[4:])
 
 
+def test_queen_joe_lines_from_jas():
+    import struct
+
+    # 2 rooms, 1 name, 5 objects, 3 descriptions; then 12 fixed lines, then Joe's responses.
+    jas = b"AmBk" + b"\0" * 16 + struct.pack(">HHHH", 2, 1, 5, 3)
+    lines = ["Neat*02", "A bone!*24Gross.", "Wheels*03", "NAME", "ROOM1", "ROOM2"]
+    lines += [f"verb{i}" for i in range(12)] + ["It doesn't open*03", "No way"]
+    voices = queen.parse_joe_lines(jas, "\r\n".join(lines).encode())
+    assert voices["JOE00411"] == "Neat"
+    assert voices["JOE00421"] == "A bone!" and voices["JOE00422"] == "Gross."
+    assert voices["JOE00011"] == "It doesn't open" and voices["JOE00021"] == "No way"
+    assert "JOE00031" not in voices
+
+
 def test_asterisk_prompt_list(tmp_path):
     listing = (
         "; Core Asterisk Sounds in English\n\n"

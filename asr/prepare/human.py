@@ -199,12 +199,19 @@ def extract(out: Path, root: Path, sources: list[str]) -> None:
     rows = read_jsonl(index)
     done = {(r["source"], r["clip_id"]) for r in rows}
     seen = {r["fingerprint"]: r["clip_id"] for r in rows if r.get("fingerprint") and not r["drop"]}
+    by_key = {(r["source"], r["clip_id"]): r for r in rows}
     added = Counter()
+    updated = 0
     with open(index, "a", encoding="utf-8") as log, progress_bar() as bar:
         task = bar.add_task("extract", total=None)
         for clip in _readers(root, sources):
             bar.advance(task)
             if (clip.source, clip.clip_id) in done:
+                known = by_key[(clip.source, clip.clip_id)]
+                if (known["source_text"], known["text_kind"]) != (clip.text, clip.text_kind):
+                    # a newer reader pairs text the first run did not have
+                    known.update(source_text=clip.text, text_kind=clip.text_kind)
+                    updated += 1
                 continue
             row = {
                 "source": clip.source,
@@ -239,6 +246,10 @@ def extract(out: Path, root: Path, sources: list[str]) -> None:
             log.flush()
             done.add((clip.source, clip.clip_id))
             added[(clip.source, reason.split(":")[0] or "kept")] += 1
+    if updated:
+        rows = list(by_key.values()) + read_jsonl(index)[len(rows) :]
+        atomic_write_text(index, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        console.print(f"extract: source text updated on {updated} clips")
     for (source, what), count in sorted(added.items()):
         console.print(f"extract {source}: {what} {count}")
 

@@ -23,8 +23,14 @@ Dialogue text lives in the `*.DOG` entries (ScummVM `engines/queen/talk.cpp: Tal
 A line is split into segments at `*` commands (`*` + 2 characters, `*XY` + 11 more), and
 segment k (from 1) of a line is the voice file `"%2d%4x%c%x" % (talkKey, id, who, k)` with
 spaces as zeros, who = J (Joe) or P (the person of this DOG file); the opening and second-visit
-lines use `SSSS` / `XXXX` in place of the id. Cutaway (`C*.SB`) and Joe's description
-(`JOE*.SB`) lines come without paired text here.
+lines use `SSSS` / `XXXX` in place of the id.
+
+Joe's responses and object descriptions (ScummVM `engines/queen/logic.cpp: readQueenJas,
+makeJoeSpeak`): `QUEEN2.JAS` is a CRLF text file of lines; `QUEEN.JAS` (after a 20-byte bank
+header) starts with u16be numRooms, numNames, numObjects, numDescriptions. Description n
+(from 1) is line n - 1; Joe's response n (1..40) is line numDescriptions + numNames + numRooms
++ 12 + n - 1. Voice file `JOE%04d%x` = (n for a response, 40 + n for a description, segment).
+Cutaway lines (`C*.SB`) come without paired text here.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ from asr.prepare.readers import Clip, decode_bytes
 PACKAGE = "flight-of-the-amazon-queen"
 DEFAULT_FILE = Path("usr/share/scummvm/flight-of-the-amazon-queen/queen.1c")
 DOG_HEADER_SIZE = 20
+JAS_HEADER_SIZE = 20
+JOE_RESPONSE_MAX = 40
 _COMMAND_LENGTH = {"XY": 13}
 
 
@@ -140,6 +148,25 @@ def parse_dog(data: bytes) -> dict[str, tuple[str, str]]:
     return voices
 
 
+def parse_joe_lines(jas: bytes, jas2: bytes) -> dict[str, str]:
+    """Voice file name (without `.SB`) -> text for Joe's responses and object descriptions."""
+    rooms, names, _objects, descriptions = struct.unpack_from(">HHHH", jas, JAS_HEADER_SIZE)
+    lines = jas2.decode("latin-1").replace("\r\n", "\n").split("\n")
+    numbered: dict[int, str] = {}
+    for n in range(1, descriptions + 1):
+        if n - 1 < len(lines):
+            numbered[JOE_RESPONSE_MAX + n] = lines[n - 1]
+    first_response = descriptions + names + rooms + 12
+    for n in range(1, JOE_RESPONSE_MAX + 1):
+        if first_response + n - 1 < len(lines):
+            numbered[n] = lines[first_response + n - 1]
+    voices = {}
+    for number, line in numbered.items():
+        for k, segment in enumerate(split_segments(line), start=1):
+            voices[f"JOE{number:04d}{k:x}".upper()] = segment
+    return voices
+
+
 def speaker_of(name: str, dog_speaker: dict[str, str]) -> tuple[str, bool]:
     """(speaker, known) for a voice file name."""
     if name.startswith("JOE"):
@@ -170,6 +197,14 @@ def iter_clips(root: Path) -> Iterator[Clip]:
             dog_speaker.setdefault(f"{talk_key:02d}", re.sub(r"\d+$", "", entry.name[:-4]).lower())
             for name, value in parse_dog(dog).items():
                 voices.setdefault(name, value)
+    by_name = {entry.name.upper(): entry for entry in entries}
+    if "QUEEN.JAS" in by_name and "QUEEN2.JAS" in by_name:
+        jas, jas2 = (by_name[n] for n in ("QUEEN.JAS", "QUEEN2.JAS"))
+        joe_lines = parse_joe_lines(
+            data[jas.offset : jas.offset + jas.size], data[jas2.offset : jas2.offset + jas2.size]
+        )
+        for name, text in joe_lines.items():
+            voices.setdefault(name, ("J", text))
     for entry in entries:
         if not entry.name.upper().endswith(".SB"):
             continue
