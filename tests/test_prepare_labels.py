@@ -85,3 +85,9 @@ def test_non_speech_is_dropped():
     assert decide("", "", silent, silent).rule == "no-speech"
     music = teacher("Thank you.", no_speech=0.95)
     assert decide("", "", music, music).rule == "no-speech"
+
+
+def test_whisper_hallucinations_are_not_labels():
+    noise = teacher("Thanks for watching!")
+    assert decide("", "", noise, noise).rule == "no-speech"
+    assert decide("", "", teacher("You"), teacher("you")).text == ""

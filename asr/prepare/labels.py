@@ -29,6 +29,11 @@ _SPECIAL = {"won't": "will not", "can't": "can not", "cannot": "can not", "ain't
             "let's": "let us", "gonna": "going to", "wanna": "want to", "ok": "okay",
             "mr": "mister", "mrs": "missus", "dr": "doctor"}  # fmt: skip
 _FILLERS = {"uh", "um", "hmm", "ah", "oh", "er", "erm", "mm", "huh"}
+# What Whisper writes for music, noise and grunts; never a label on its own.
+HALLUCINATIONS = {
+    "you", "thanks for watching", "thank you for watching", "music", "applause", "laughter",
+    "subtitles by the amara org community", "please subscribe", "so", "i", "the end",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -88,9 +93,12 @@ def char_error_rate(reference: str, hypothesis: str) -> float:
 
 
 def _speech(result: dict | None, rules: LabelRules) -> bool:
+    if not result:
+        return False
+    text = normalize_text(result.get("text", ""))
     return bool(
-        result
-        and normalize_text(result.get("text", ""))
+        text
+        and text not in HALLUCINATIONS
         and result.get("no_speech_prob", 0.0) <= rules.max_no_speech
     )
 
