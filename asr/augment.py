@@ -55,7 +55,10 @@ def reverberate(
     decay = np.exp(-6.9 * np.arange(length) / length)  # -60 dB at rt60
     response = rng.standard_normal(length) * decay * 0.3
     response[0] = 1.0
-    wet = np.convolve(samples, response)[: len(samples)]
+    size = len(samples) + length - 1  # FFT convolution: np.convolve is O(N·M), far too slow
+    n_fft = 1 << (size - 1).bit_length()
+    wet = np.fft.irfft(np.fft.rfft(samples, n_fft) * np.fft.rfft(response, n_fft), n_fft)
+    wet = wet[: len(samples)]
     peak_in, peak_out = np.max(np.abs(samples)) + 1e-9, np.max(np.abs(wet)) + 1e-9
     return (wet * (peak_in / peak_out)).astype(np.float32)
 
@@ -71,6 +74,36 @@ def random_gain(
 ) -> np.ndarray:
     gained = samples * 10 ** (rng.uniform(low_db, high_db) / 20)
     return np.clip(gained, -1.0, 1.0).astype(np.float32)
+
+
+def random_eq(
+    samples: np.ndarray, sample_rate: int, rng: np.random.Generator, max_db: float = 8.0
+) -> np.ndarray:
+    """Colour the spectrum like a cheap microphone or loudspeaker: a smooth random gain curve
+    (±`max_db` at a few points spaced on a log-frequency axis, interpolated between them)."""
+    if len(samples) < 2:
+        return samples
+    spectrum = np.fft.rfft(samples)
+    freqs = np.fft.rfftfreq(len(samples), 1.0 / sample_rate)
+    points = np.geomspace(50.0, sample_rate / 2, int(rng.integers(4, 9)))
+    gains_db = rng.uniform(-max_db, max_db, len(points))
+    curve_db = np.interp(np.log(np.maximum(freqs, 50.0)), np.log(points), gains_db)
+    out = np.fft.irfft(spectrum * 10 ** (curve_db / 20), n=len(samples))
+    peak_in, peak_out = np.max(np.abs(samples)) + 1e-9, np.max(np.abs(out)) + 1e-9
+    return (out * min(1.0, peak_in / peak_out)).astype(np.float32)
+
+
+def pad_silence(
+    samples: np.ndarray,
+    sample_rate: int,
+    rng: np.random.Generator,
+    max_lead: float = 0.4,
+    max_tail: float = 0.6,
+) -> np.ndarray:
+    """Random digital silence before and after (noise added later fills it like room tone)."""
+    lead = int(rng.uniform(0.05, max_lead) * sample_rate)
+    tail = int(rng.uniform(0.1, max_tail) * sample_rate)
+    return np.pad(samples, (lead, tail)).astype(np.float32)
 
 
 def _fit_length(samples: np.ndarray, length: int) -> np.ndarray:

