@@ -119,13 +119,15 @@ def test_asterisk_prompt_list(tmp_path):
         "beep: [this is a simple beep tone]\n"
         "digits/10: ten\n"
         "conf-x: Please hold [pause] on.\n"
+        "help: press * to pause, # to stop\n"
         "missing-file: Never extracted.\n"
     )
     prompts = asterisk.parse_prompt_list(listing)
     assert prompts == {
         "activated": "Activated.",
         "digits/10": "ten",
-        "conf-x": "Please hold   on.",
+        "conf-x": "Please hold on.",
+        "help": "press star to pause, pound to stop",
         "missing-file": "Never extracted.",
     }
     write(tmp_path / asterisk.PROMPT_LIST, gzip.compress(listing.encode()))

@@ -4,7 +4,8 @@ Audio: `/usr/share/asterisk/sounds/en_US_f_Allison/<name>.wav`, 8 kHz 16-bit mon
 `-g722` package has the same prompts as raw G.722, which soundfile cannot read: not used).
 Text: `core-sounds-en.txt.gz` from `asterisk-core-sounds-en` (in `/usr/share/doc/...`), one
 prompt per line, `name: text`; `;` starts a comment; text in square brackets (`[beep tone]`)
-marks a non-speech prompt, which is skipped.
+marks a non-speech prompt, which is skipped. The keypad keys are written `*` and `#` and spoken
+"star" and "pound".
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def parse_prompt_list(text: str) -> dict[str, str]:
         name, said = match.group(1), match.group(2).strip()
         if said.startswith("[") or not _BRACKETS.sub("", said).strip():
             continue
-        prompts[name] = _BRACKETS.sub(" ", said).strip()
+        said = _BRACKETS.sub(" ", said).replace("*", " star ").replace("#", " pound ")
+        prompts[name] = " ".join(said.split())
     return prompts
 
 
