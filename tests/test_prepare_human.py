@@ -129,3 +129,35 @@ def test_fingerprint_and_clip_preparation():
     assert human.prepare_clip(np.zeros(16000, np.float32), 16000) == (None, "silent")
     assert human.prepare_clip(tone(25.0, 8000), 8000) == (None, "too-long")
     assert human.prepare_clip(tone(0.2, 8000), 8000) == (None, "too-short")
+
+
+class FakeTeacher:
+    calls: list[tuple[str, int]] = []
+
+    def __init__(self, name, threads=1):
+        self.name = name
+
+    def transcribe(self, samples):
+        from asr.prepare.teacher import TeacherResult
+
+        FakeTeacher.calls.append((self.name, len(samples)))
+        # tiny mishears everything; base always hears "hello there"
+        text = "hello there" if self.name == "base" else "static"
+        return TeacherResult(text, -0.3, 0.01, 1.0)
+
+
+def test_label_runs_tiny_then_base_where_needed_and_resumes(tmp_path, monkeypatch):
+    import asr.prepare.teacher as teacher_module
+
+    root, out = tmp_path / "packages", tmp_path / "corpus"
+    build_packages(root)
+    human.extract(out, root, ["asterisk"])
+    monkeypatch.setattr(teacher_module, "Teacher", FakeTeacher)
+    FakeTeacher.calls = []
+    human.label(out, ["tiny", "base"], threads=1, hours=0.0, single_teacher=False)
+    assert [name for name, _ in FakeTeacher.calls] == ["tiny", "tiny", "base", "base"]
+    human.label(out, ["tiny", "base"], threads=1, hours=0.0, single_teacher=False)
+    assert len(FakeTeacher.calls) == 4  # nothing left to do
+    human.write_manifests(out, dev_fraction=0.1, seed=1, single_teacher=False)
+    rows = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    assert [(r["text"], r["rule"]) for r in rows] == [("hello there", "text=base")]
