@@ -51,7 +51,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--engines",
         default="espeak,flite,festival,piper",
-        help="comma-separated engines to use (default: all that install)",
+        help="comma-separated engines to use (default: all that install; fixed at the first "
+        "run of a corpus)",
     )
     parser.add_argument(
         "--no-install", action="store_true", help="do not apt-get/pip install missing engines"
@@ -395,15 +396,26 @@ def prepare_tts(
                     "use the same settings or another --out"
                 )
     piper_venv = out / ".tools" / "piper"
-    fresh = not (out / "voices.json").is_file()
-    if install and fresh:
-        missing = install_debian(APT_PACKAGES + (TEXT_PACKAGES if pools is None else ()), log)
+    if (out / "voices.json").is_file():  # a resumed corpus keeps its first run's engines
+        kept = _load_json(out / "voices.json")
+        engines = tuple(sorted({s.split(":", 1)[0] for v in kept.values() for s in v}))
+    if install:
+        wanted = APT_PACKAGES + (TEXT_PACKAGES if pools is None else ())
+        missing = install_debian(wanted, log)
         if missing:
             log(f"[yellow]not installed: {' '.join(missing)}[/]")
         if "piper" in engines:
             install_piper(piper_venv, log)
     pools_ = _prepare_sentences(out, seed, pools, log)
     voices = _prepare_voices(out, engines, piper_venv, log)
+    from asr.prepare.tts_engines import make_engine
+
+    for name in sorted({s.split(":", 1)[0] for v in voices.values() for s in v}):
+        if not make_engine(name, piper_venv).available():
+            raise RuntimeError(
+                f"{out} uses the {name} engine, which is not available here "
+                "(run without --no-install, or use another --out)"
+            )
     atomic_write_text(recipe_path, json.dumps(recipe, indent=1) + "\n")
     planner = Planner(seed, pools_, voices)
 
