@@ -91,3 +91,12 @@ def test_whisper_hallucinations_are_not_labels():
     noise = teacher("Thanks for watching!")
     assert decide("", "", noise, noise).rule == "no-speech"
     assert decide("", "", teacher("You"), teacher("you")).text == ""
+
+
+def test_unverified_text_only_on_request_and_only_before_any_teacher():
+    assert decide("hello there", "filename", None, None).rule == "not-labelled"
+    rules = LabelRules(keep_unverified=True)
+    d = decide("Hello there!", "filename", None, None, rules)
+    assert (d.text, d.label, d.rule) == ("hello there", "filename", "unverified")
+    assert decide("hello there", "filename", teacher("yellow chair"), None, rules).text == ""
+    assert decide("", "", None, None, rules).text == ""

@@ -12,7 +12,9 @@ expanded so "it's"/"it is" count as the same):
 5. no source text, no `base` result yet: `tiny` confident
    (avg_logprob >= `min_logprob`, no_speech_prob <= `max_no_speech`) and
    `allow_single_teacher`                                       -> keep `tiny`'s text (whisper)
-6. anything else (including an empty or non-speech teacher)    -> drop
+6. source text, no teacher has run yet, and `keep_unverified`   -> keep source text (provisional,
+   rule `unverified`: for training before the slow labelling step has finished)
+7. anything else (including an empty or non-speech teacher)    -> drop
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class LabelRules:
     min_logprob: float = -0.5
     max_no_speech: float = 0.5
     allow_single_teacher: bool = False
+    keep_unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,9 @@ def decide(
             return Decision(source, source_kind, "text=base")
         if tiny_ok and base_ok and _agree(tiny["text"], base["text"], rules.teachers_agree_wer):
             return Decision(normalize_text(base["text"]), "whisper", "tiny=base!=text")
-        if tiny is None:
+        if tiny is None and base is None:
+            if rules.keep_unverified:
+                return Decision(source, source_kind, "unverified")
             return Decision("", "", "not-labelled")
         if base is None and tiny_ok:
             return Decision("", "", "needs-base")
