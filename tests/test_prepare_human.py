@@ -155,9 +155,22 @@ def test_label_runs_tiny_then_base_where_needed_and_resumes(tmp_path, monkeypatc
     monkeypatch.setattr(teacher_module, "Teacher", FakeTeacher)
     FakeTeacher.calls = []
     human.label(out, ["tiny", "base"], threads=1, hours=0.0, single_teacher=False)
+    # calibration sample (both clips have text) first: tiny, then base where tiny disagreed
     assert [name for name, _ in FakeTeacher.calls] == ["tiny", "tiny", "base", "base"]
     human.label(out, ["tiny", "base"], threads=1, hours=0.0, single_teacher=False)
     assert len(FakeTeacher.calls) == 4  # nothing left to do
     human.write_manifests(out, dev_fraction=0.1, seed=1, single_teacher=False)
     rows = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
     assert [(r["text"], r["rule"]) for r in rows] == [("hello there", "text=base")]
+
+
+def test_label_order_starts_with_a_calibration_sample():
+    rows = [{"source": "big", "clip_id": f"b{i}", "source_text": "x" if i % 2 else ""}
+            for i in range(300)]  # fmt: skip
+    rows += [{"source": "small", "clip_id": f"s{i}", "source_text": "y"} for i in range(5)]
+    groups = human._label_order(rows)
+    calibration = groups[0]
+    assert len(calibration) == human.CALIBRATION_CLIPS + 5
+    assert all(r["source_text"] for r in calibration)
+    assert [g[0]["source"] for g in groups[1:]] == ["small", "big"]
+    assert groups[2][0]["source_text"] and not groups[2][-1]["source_text"]

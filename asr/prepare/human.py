@@ -265,16 +265,26 @@ def extract(out: Path, root: Path, sources: list[str]) -> None:
 # --- 3. label -------------------------------------------------------------------------------
 
 
-def _label_order(rows: list[dict]) -> list[list[dict]]:
-    """Clips grouped by source, small sources first; clips with their own text first in each
-    group (they measure the teachers)."""
+CALIBRATION_CLIPS = 60
+
+
+def _label_order(rows: list[dict], seed: int = 13) -> list[list[dict]]:
+    """Groups of clips in labelling order: first a calibration sample (up to
+    CALIBRATION_CLIPS random clips with their own text per source, so the agreement of text and
+    teachers is measured early for every source), then each source, small sources first, clips
+    with their own text first."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         groups[row["source"]].append(row)
-    return [
+    calibration = []
+    for source in sorted(groups):
+        with_text = sorted((r for r in groups[source] if r["source_text"]), key=_key)
+        calibration += random.Random(seed).sample(with_text, min(CALIBRATION_CLIPS, len(with_text)))
+    ordered = [
         sorted(group, key=lambda r: (not r["source_text"], r["clip_id"]))
         for group in sorted(groups.values(), key=len)
     ]
+    return [calibration, *ordered] if calibration else ordered
 
 
 def label(out: Path, teachers: list[str], threads: int, hours: float, single_teacher: bool) -> None:
@@ -309,7 +319,8 @@ def _run_teacher(out, name, group, results, loaded, rules, threads, deadline) ->
     todo = [r for r in group if _key(r) not in results[name]]
     if not todo:
         return True
-    console.print(f"label: teacher {name} on {len(todo)} {todo[0]['source']} clips")
+    sources = ",".join(sorted({r["source"] for r in todo}))
+    console.print(f"label: teacher {name} on {len(todo)} clips ({sources})")
     if name not in loaded:
         loaded[name] = Teacher(name, threads=threads)
     teacher = loaded[name]
