@@ -100,3 +100,19 @@ def test_unverified_text_only_on_request_and_only_before_any_teacher():
     assert (d.text, d.label, d.rule) == ("hello there", "filename", "unverified")
     assert decide("hello there", "filename", teacher("yellow chair"), None, rules).text == ""
     assert decide("", "", None, None, rules).text == ""
+
+
+def test_close_letters_keep_the_scripted_words():
+    d = decide("incoming", "filename", teacher("And coming!"), teacher("and coming"))
+    assert (d.text, d.rule) == ("incoming", "text~teacher")
+    d = decide("Login incorrect. Mailbox?", "prompt-list", teacher("Login and correct. Mailbox."),
+               teacher("Login and correct mailbox"))  # fmt: skip
+    assert d.text == "login incorrect mailbox"
+    assert decide("hat", "filename", teacher("Pat."), teacher("pat")).text == "hat"
+
+
+def test_single_word_overrides_need_a_confident_teacher():
+    unsure = decide("girl", "filename", teacher("Go!", -0.9), teacher("go"))
+    assert (unsure.text, unsure.rule) == ("", "text-disputed")
+    sure = decide("girl", "filename", teacher("Go!", -0.2), teacher("go"))
+    assert (sure.text, sure.rule) == ("go", "tiny=base!=text")

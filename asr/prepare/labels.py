@@ -7,7 +7,12 @@ expanded so "it's"/"it is" count as the same):
 
 1. source text and `tiny` agree (WER <= `agree_wer`)            -> keep source text
 2. source text and `base` agree                                 -> keep source text
-3. `tiny` and `base` agree with each other but not the text     -> keep `base`'s text (whisper)
+2b. source text and a teacher are close letter by letter (CER without spaces <=
+   `close_cer`: "incoming"/"and coming", "hat"/"pat"): the teacher misheard or mis-split the
+   scripted words                                               -> keep source text
+3. `tiny` and `base` agree with each other but not the text, and they heard more than one
+   word or `tiny` is confident (single words are where Whisper guesses: "girl" -> "go")
+                                                                -> keep `base`'s text (whisper)
 4. no source text: `tiny` and `base` agree                      -> keep `base`'s text (whisper)
 5. no source text, no `base` result yet: `tiny` confident
    (avg_logprob >= `min_logprob`, no_speech_prob <= `max_no_speech`) and
@@ -41,6 +46,8 @@ HALLUCINATIONS = {
 @dataclass(frozen=True)
 class LabelRules:
     agree_wer: float = 0.25
+    close_cer: float = 0.35
+    single_word_logprob: float = -0.4
     teachers_agree_wer: float = 0.15
     min_logprob: float = -0.5
     max_no_speech: float = 0.5
@@ -95,6 +102,18 @@ def char_error_rate(reference: str, hypothesis: str) -> float:
     return edit_distance(list(ref), list(hyp)) / len(ref)
 
 
+def _letters(text: str) -> list[str]:
+    return [ch for ch in " ".join(comparable(text)) if ch != " "]
+
+
+def close_letters(reference: str, hypothesis: str) -> float:
+    """CER over letters only (spaces removed), so word splits do not count."""
+    ref, hyp = _letters(reference), _letters(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return edit_distance(ref, hyp) / len(ref)
+
+
 def _speech(result: dict | None, rules: LabelRules) -> bool:
     if not result:
         return False
@@ -127,7 +146,18 @@ def decide(
             return Decision(source, source_kind, "text=tiny")
         if base_ok and word_error_rate(source, base["text"]) <= rules.agree_wer:
             return Decision(source, source_kind, "text=base")
-        if tiny_ok and base_ok and _agree(tiny["text"], base["text"], rules.teachers_agree_wer):
+        for result in (tiny, base):
+            if _speech(result, rules) and close_letters(source, result["text"]) <= rules.close_cer:
+                return Decision(source, source_kind, "text~teacher")
+        if (
+            tiny_ok
+            and base_ok
+            and _agree(tiny["text"], base["text"], rules.teachers_agree_wer)
+            and (
+                len(comparable(base["text"])) > 1
+                or tiny.get("avg_logprob", -10.0) >= rules.single_word_logprob
+            )
+        ):
             return Decision(normalize_text(base["text"]), "whisper", "tiny=base!=text")
         if tiny is None and base is None:
             if rules.keep_unverified:
