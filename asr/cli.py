@@ -81,13 +81,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="export a checkpoint to ONNX (optionally int8) with a parity check",
+        description="Export CKPT to ONNX with the LSTM state as explicit inputs/outputs and "
+        "the feature settings, normalisation statistics and vocabulary in the metadata. A "
+        "parity check (torch on whole utterances vs ONNX in random-size chunks) must pass or "
+        "nothing is written.",
+    )
+    parser.add_argument("checkpoint", type=Path, help="a checkpoint from `asr train`")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
+    parser.add_argument("--int8", action="store_true", help="dynamic int8 quantisation")
+    parser.add_argument(
+        "--check-manifest",
+        type=Path,
+        help="clips for the parity check (default: the checkpoint's dev set)",
+    )
+    parser.add_argument("--check-utts", type=int, default=200, help="clips to check (200)")
+    parser.set_defaults(handler=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from export.pipeline import export_checkpoint
+
+    reports = export_checkpoint(
+        args.checkpoint, args.output, args.int8, args.check_manifest, args.check_utts
+    )
+    for name, report in reports:
+        console.print(f"parity {name}: {report}")
+    size = args.output.stat().st_size / 1e6
+    console.print(f"wrote {args.output} ({size:.1f} MB)")
+    return 0
+
+
 def _add_prepare(sub: argparse._SubParsersAction) -> None:
     from asr.prepare import add_prepare
 
     add_prepare(sub)
 
 
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_train, _add_prepare]
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_train,
+    _add_export,
+    _add_prepare,
+]
 
 
 def main(argv: list[str] | None = None) -> int:

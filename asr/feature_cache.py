@@ -23,6 +23,10 @@ from asr.fileio import atomic_write
 from asr.manifest import ManifestEntry
 from asr.progress import progress_bar
 
+# Silence before each training clip, as a microphone gives before speech (clips in corpora are
+# often trimmed tight).
+LEAD_PADDING = 0.0
+
 
 @dataclass(frozen=True)
 class Variant:
@@ -55,6 +59,13 @@ def _features_job(args: tuple) -> tuple[np.ndarray | None, str | None]:
         samples = load_audio(path, config.sample_rate)
     except AudioError as error:
         return None, str(error)
+    samples = np.concatenate(
+        [
+            np.zeros(int(LEAD_PADDING * config.sample_rate), np.float32),
+            samples,
+            np.zeros(int(config.tail_padding * config.sample_rate), np.float32),
+        ]
+    )
     feats = log_mel(augment(samples, variant, seed, config.sample_rate), config)
     if len(feats) < config.stack:
         return None, f"{path}: too short for one model step ({len(samples)} samples)"
@@ -65,7 +76,11 @@ def _cache_key(
     entries: list[ManifestEntry], config: FeatureConfig, variant: Variant, seed: int
 ) -> str:
     digest = hashlib.sha256()
-    digest.update(json.dumps([config.to_dict(), variant.__dict__, seed], sort_keys=True).encode())
+    digest.update(
+        json.dumps(
+            [config.to_dict(), variant.__dict__, seed, LEAD_PADDING], sort_keys=True
+        ).encode()
+    )
     for entry in entries:
         digest.update(str(entry.audio_path.resolve()).encode())
     return digest.hexdigest()[:16]

@@ -26,6 +26,10 @@ class FeatureConfig:
     # `stride` frames. A model setting: the network sees `n_mels * stack` features per step.
     stack: int = 3
     stride: int = 3
+    # Silence appended after the last sample of a stream (and of every training clip): a
+    # unidirectional model emits a word's last characters a little after hearing them, so it
+    # needs a few frames after the end of speech.
+    tail_padding: float = 0.3
 
     @property
     def feature_dim(self) -> int:
@@ -134,6 +138,9 @@ class FeatureStats:
         return cls(np.zeros(n_mels, np.float32), np.ones(n_mels, np.float32))
 
 
+MIN_STD = 0.5
+
+
 class StatsAccumulator:
     """Running sums for `FeatureStats` (float64, so hours of frames do not lose precision)."""
 
@@ -151,8 +158,10 @@ class StatsAccumulator:
         if self.count == 0:
             raise ValueError("no feature frames to compute normalisation statistics from")
         mean = self.total / self.count
-        var = np.maximum(self.total_sq / self.count - mean**2, 1e-8)
-        return FeatureStats(mean.astype(np.float32), np.sqrt(var).astype(np.float32))
+        # A floor on the spread: bins that never rise above the log floor (no energy above
+        # 4 kHz in 8 kHz recordings) would otherwise turn rounding noise into huge inputs.
+        std = np.maximum(np.sqrt(np.maximum(self.total_sq / self.count - mean**2, 0.0)), MIN_STD)
+        return FeatureStats(mean.astype(np.float32), std.astype(np.float32))
 
 
 def stack_frames(features: np.ndarray, stack: int, stride: int) -> np.ndarray:
@@ -162,7 +171,7 @@ def stack_frames(features: np.ndarray, stack: int, stride: int) -> np.ndarray:
         return np.zeros((0, features.shape[1] * stack), dtype=np.float32)
     windows = np.lib.stride_tricks.sliding_window_view(features, stack, axis=0)[::stride][:count]
     # windows: [T', F, stack] → frames in time order, each frame's features contiguous.
-    return np.ascontiguousarray(windows.transpose(0, 2, 1).reshape(count, -1), dtype=np.float32)
+    return np.array(windows.transpose(0, 2, 1).reshape(count, -1), dtype=np.float32)
 
 
 class FrameStacker:

@@ -6,6 +6,7 @@ import math
 import os
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -204,11 +205,7 @@ class Trainer:
         test_manifest: Path | None = None,
     ) -> dict:
         config = self.config
-        variants = [
-            Variant(speed, noise)
-            for speed in _speeds_clean_first(config.speeds)
-            for noise in ((False, True) if config.noise else (False,))
-        ]
+        variants = _variants(config)
         train = self.load_split(train_manifest, variants, "train")
         dev = self.load_split(dev_manifest, [Variant()], "dev")
 
@@ -233,10 +230,7 @@ class Trainer:
         optimizer = torch.optim.AdamW(
             model.parameters(), lr=config.lr, weight_decay=config.weight_decay
         )
-        warmup = max(1, config.warmup_steps)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: min((step + 1) / warmup, math.sqrt(warmup / (step + 1)))
-        )
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, partial(_lr_factor, config))
         epoch, step, best_wer, bad_epochs, history = 0, 0, float("inf"), 0, []
         if state:
             model.load_state_dict(state["model_state"])
@@ -252,6 +246,7 @@ class Trainer:
         ctc = torch.nn.CTCLoss(blank=self.vocab.blank, zero_infinity=True)
         data_summary = {
             "train_manifest": str(train_manifest),
+            "dev_manifest": str(Path(dev_manifest).resolve()),
             "train_utterances": len(train),
             "train_hours": round(sum(train.entries[i].duration for i in train.index) / 3600, 3),
             "variants": [v.name for v in variants],
@@ -278,7 +273,11 @@ class Trainer:
                 "data_summary": data_summary,
             }
 
-        while epoch < config.max_epochs and bad_epochs < config.patience:
+        while (
+            epoch < config.max_epochs
+            and bad_epochs < config.patience
+            and not (best_wer <= config.target_wer)
+        ):
             rng = np.random.default_rng(config.seed * 7919 + epoch)
             torch.manual_seed(config.seed * 7919 + epoch)
             batches = self.make_batches(train, rng)
@@ -318,7 +317,7 @@ class Trainer:
                     bar.update(
                         task,
                         advance=1,
-                        loss=float(loss),
+                        loss=loss.item(),
                         lr=scheduler.get_last_lr()[0],
                         speed=hours * self.world / max(1e-6, time.time() - started),
                     )
@@ -364,9 +363,18 @@ class Trainer:
         return result
 
 
-def _speeds_clean_first(speeds: tuple[float, ...]) -> list[float]:
-    """Speed 1.0 first: variant 0 is the clean data used for statistics and evaluation."""
-    return [1.0] + [s for s in speeds if s != 1.0]
+def _variants(config: TrainConfig) -> list[Variant]:
+    """The clean variant first (statistics and evaluation use it), then the augmented ones."""
+    base = [Variant()] + [Variant(speed=s) for s in config.speeds if s != 1.0]
+    base += [Variant(pitch=p) for p in config.pitches if p != 1.0]
+    noisy = [Variant(v.speed, v.pitch, noise=True) for v in base] if config.noise else []
+    return base + noisy
+
+
+def _lr_factor(config: TrainConfig, step: int) -> float:
+    warmup = min(1.0, (step + 1) / max(1, config.warmup_steps))
+    decay = min(1.0, math.sqrt(max(1, config.decay_start_steps) / (step + 1)))
+    return warmup * decay
 
 
 def _stacked_length(frames: int, config: FeatureConfig) -> int:

@@ -17,16 +17,19 @@ class TrainConfig:
     # Features (frame stacking is a model setting)
     stack: int = 3
     stride: int = 3
-    # Optimisation: AdamW, linear warm-up then inverse-square-root decay (no dependence on the
-    # number of epochs, so a resumed or extended run follows the same schedule).
+    # Optimisation: AdamW, linear warm-up, a plateau, then inverse-square-root decay (no
+    # dependence on the number of epochs, so a resumed or extended run follows the same
+    # schedule).
     lr: float = 2e-3
     warmup_steps: int = 300
+    decay_start_steps: int = 2000  # constant peak LR until here, then 1/sqrt(step) decay
     weight_decay: float = 1e-2
     clip_norm: float = 5.0
     batch_seconds: float = 100.0  # audio per batch; batches are bucketed by length
     max_batch_size: int = 64
     max_epochs: int = 60
     patience: int = 10  # epochs without a better dev WER before stopping
+    target_wer: float = -1.0  # stop as soon as the dev WER is at or below this (-1: never)
     # SpecAugment on normalised log-mel frames
     freq_masks: int = 2
     freq_mask_width: int = 12
@@ -35,7 +38,8 @@ class TrainConfig:
     time_mask_max_ratio: float = 0.15
     # Waveform augmentation, precomputed as cached variants
     speeds: tuple[float, ...] = (0.9, 1.0, 1.1)
-    noise: bool = True
+    pitches: tuple[float, ...] = ()  # pitch/formant shift factors, each an extra variant
+    noise: bool = True  # a noisy copy (noise, room, band limit, gain) of every variant
     seed: int = 0
     workers: int = 2
     threads: int = 0  # torch intra-op threads; 0 = torch's default

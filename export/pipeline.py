@@ -1,0 +1,81 @@
+"""`asr export`: checkpoint → ONNX (+ int8), metadata, and a parity check that must pass.
+
+Nothing is written to the output path unless the check passes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from asr.audio import AudioError, load_audio
+from asr.checkpoint import checkpoint_parts, load_checkpoint, model_from_checkpoint
+from asr.features import utterance_features
+from asr.fileio import atomic_write
+from asr.manifest import read_manifest
+from export.metadata import metadata_from_checkpoint, write_metadata
+from export.onnx_export import export_onnx
+from export.parity import ParityReport, check_fp32, check_int8
+from export.quantize import quantize_int8
+
+
+def held_out_features(
+    payload: dict, manifest: Path | None, limit: int, seed: int = 0
+) -> list[np.ndarray]:
+    """Model inputs for the parity check: clips of `manifest` (default: the checkpoint's dev
+    manifest when it still exists), else random features."""
+    config, stats, _ = checkpoint_parts(payload)
+    if manifest is None:
+        recorded = payload.get("data_summary", {}).get("dev_manifest")
+        manifest = Path(recorded) if recorded and Path(recorded).is_file() else None
+    if manifest is not None:
+        entries, _ = read_manifest(manifest, require_text=False)
+        rng = np.random.default_rng(seed)
+        chosen = rng.permutation(len(entries))[:limit]
+        features = []
+        for index in sorted(chosen):
+            try:
+                samples = load_audio(entries[index].audio_path, config.sample_rate)
+            except AudioError:
+                continue
+            step_features = utterance_features(samples, config, stats)
+            if len(step_features):
+                features.append(step_features)
+        if features:
+            return features
+    rng = np.random.default_rng(seed)
+    return [
+        rng.standard_normal((int(rng.integers(20, 200)), config.feature_dim)).astype(np.float32)
+        for _ in range(min(limit, 20))
+    ]
+
+
+def export_checkpoint(
+    checkpoint: Path,
+    output: Path,
+    int8: bool = False,
+    check_manifest: Path | None = None,
+    check_limit: int = 200,
+) -> list[tuple[str, ParityReport]]:
+    payload = load_checkpoint(checkpoint)
+    model = model_from_checkpoint(payload)
+    utterances = held_out_features(payload, check_manifest, check_limit)
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="asr-export-") as tmp:
+        fp32 = Path(tmp) / "model.onnx"
+        export_onnx(model, fp32)
+        write_metadata(fp32, metadata_from_checkpoint(payload, model.num_parameters(), "fp32"))
+        reports.append(("fp32", check_fp32(model, fp32, utterances)))
+        final = fp32
+        if int8:
+            final = Path(tmp) / "model.int8.onnx"
+            quantize_int8(fp32, final)
+            write_metadata(
+                final, metadata_from_checkpoint(payload, model.num_parameters(), "int8-dynamic")
+            )
+            reports.append(("int8", check_int8(model, final, utterances)))
+        data = final.read_bytes()
+    atomic_write(output, lambda path: path.write_bytes(data))
+    return reports

@@ -1,0 +1,118 @@
+"""`Recognizer`: one loaded model shared by many cheap `Stream`s, decoded in batches."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from asr.audio import iter_audio_blocks
+from asr.decoding import greedy_decode
+from asr.features import utterance_features
+from streaming.endpoint import EndpointConfig
+from streaming.model import OnnxAcousticModel
+from streaming.result import Result, tokens_to_words
+from streaming.stream import Stream
+
+MIN_CHUNK_MS, MAX_CHUNK_MS = 10, 2000
+
+
+class Recognizer:
+    """Load a model once (`model=None`: the shipped English model) and create streams from it.
+
+    `provider`: "auto" (CUDA when onnxruntime can use it, else CPU), "cuda" or "cpu";
+    `self.device` says which one really runs. `chunk_ms`: audio per model call (latency vs
+    throughput; 40–320 ms is the useful range).
+    """
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        provider: str = "auto",
+        threads: int = 1,
+        chunk_ms: int = 120,
+        endpoint: EndpointConfig | None = None,
+    ):
+        if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
+            raise ValueError(f"chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
+        self.model = OnnxAcousticModel(model, provider=provider, threads=threads)
+        self.endpoint = endpoint or EndpointConfig()
+        step = self.model.info.feature_config.frame_shift_seconds
+        self.chunk_steps = max(1, round(chunk_ms / 1000 / step))
+        self.compute_seconds = 0.0  # model + feature time, for real-time factors
+
+    @property
+    def device(self) -> str:
+        return self.model.device
+
+    @property
+    def chunk_seconds(self) -> float:
+        return self.chunk_steps * self.model.info.feature_config.frame_shift_seconds
+
+    def create_stream(self, auto_decode: bool = True) -> Stream:
+        """`auto_decode=False` leaves decoding to `decode_streams`, for batching many streams."""
+        return Stream(self, auto_decode=auto_decode)
+
+    def decode_streams(self, streams: Iterable[Stream]) -> None:
+        """Run the model on every chunk the streams have ready, batching streams whose next
+        chunk has the same length; each stream keeps its own state, so results equal decoding
+        each stream alone."""
+        streams = list(streams)
+        while True:
+            groups: dict[int, list[Stream]] = defaultdict(list)
+            for stream in streams:
+                steps = stream.ready_steps(self.chunk_steps)
+                if steps:
+                    groups[steps].append(stream)
+            if not groups:
+                return
+            for steps, group in groups.items():
+                self._run_batch(group, steps)
+
+    def _run_batch(self, group: list[Stream], steps: int) -> None:
+        started = time.perf_counter()
+        features = np.stack([s.take_steps(steps) for s in group])
+        h = np.concatenate([s.h for s in group], axis=1)
+        c = np.concatenate([s.c for s in group], axis=1)
+        log_probs, h_out, c_out = self.model.run(features, h, c)
+        self.compute_seconds += time.perf_counter() - started
+        for index, stream in enumerate(group):
+            stream.accept_output(
+                log_probs[index], h_out[:, index : index + 1], c_out[:, index : index + 1]
+            )
+
+    # ---- conveniences on top of streams ----------------------------------------------------
+    def transcribe_file(self, path: str | Path, block_seconds: float = 1.0) -> list[Result]:
+        """All final results of a file, streamed through one `Stream` in bounded memory."""
+        stream = self.create_stream()
+        finals: list[Result] = []
+        sample_rate = self.model.info.feature_config.sample_rate
+        for block in iter_audio_blocks(path, block_seconds, sample_rate):
+            stream.accept_waveform(block, sample_rate)
+            finals.extend(stream.pop_finals())
+        finals.extend(stream.finish())
+        return finals
+
+    def offline_transcribe(self, samples: np.ndarray) -> Result:
+        """Whole-utterance decoding (one model call, no endpointing): the reference that
+        streaming must equal, and the `offline` mode of `asr evaluate`."""
+        info = self.model.info
+        config = info.feature_config
+        padding = np.zeros(int(config.tail_padding * config.sample_rate), np.float32)
+        features = utterance_features(np.concatenate([samples, padding]), config, info.stats)
+        h, c = self.model.init_state(1)
+        if len(features) == 0:
+            return Result(text="", is_final=True)
+        log_probs, _, _ = self.model.run(features[None], h, c)
+        tokens = greedy_decode(log_probs[0], info.vocabulary.blank)
+        words = tokens_to_words(tokens, info.vocabulary, info.feature_config.frame_shift_seconds)
+        return Result(
+            " ".join(w.word for w in words),
+            words,
+            True,
+            0.0,
+            round(len(features) * info.feature_config.frame_shift_seconds, 3),
+        )

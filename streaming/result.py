@@ -1,0 +1,60 @@
+"""What the recogniser returns: text with timed, scored words."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from asr.decoding import TokenSequence
+from asr.tokens import Vocabulary
+
+
+@dataclass(frozen=True)
+class Word:
+    word: str
+    start: float  # seconds from the start of the stream
+    end: float
+    conf: float  # mean posterior of the word's characters, 0..1
+
+
+@dataclass(frozen=True)
+class Result:
+    text: str
+    words: list[Word] = field(default_factory=list)
+    is_final: bool = False
+    start: float = 0.0  # segment start/end in seconds from the start of the stream
+    end: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def tokens_to_words(
+    tokens: TokenSequence, vocabulary: Vocabulary, step_seconds: float, offset_steps: int = 0
+) -> list[Word]:
+    """Group characters into words; a word spans its first to its last character's step."""
+    words: list[Word] = []
+    chars: list[str] = []
+    steps: list[int] = []
+    probs: list[float] = []
+
+    def close() -> None:
+        if chars:
+            words.append(
+                Word(
+                    word="".join(chars),
+                    start=round((offset_steps + steps[0]) * step_seconds, 3),
+                    end=round((offset_steps + steps[-1] + 1) * step_seconds, 3),
+                    conf=round(sum(probs) / len(probs), 3),
+                )
+            )
+        chars.clear(), steps.clear(), probs.clear()
+
+    for token, step, prob in zip(tokens.ids, tokens.frames, tokens.probs):
+        if token == vocabulary.space:
+            close()
+            continue
+        chars.append(vocabulary.symbols[token])
+        steps.append(step)
+        probs.append(prob)
+    close()
+    return words

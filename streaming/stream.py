@@ -1,0 +1,146 @@
+"""`Stream`: one audio stream's incremental state (resampler, features, LSTM state, decoder)."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from asr.audio import StreamingResampler, to_mono
+from asr.decoding import GreedyDecoder
+from asr.features import FeaturePipeline
+from streaming.endpoint import endpoint_reached
+from streaming.result import Result, tokens_to_words
+
+if TYPE_CHECKING:
+    from streaming.recognizer import Recognizer
+
+
+class Stream:
+    """Feed audio at any rate with `accept_waveform`; read `partial()`, `pop_finals()`,
+    and `finish()` at the end. Created by `Recognizer.create_stream()`."""
+
+    def __init__(self, recognizer: Recognizer, auto_decode: bool = True):
+        self.recognizer = recognizer
+        self.auto_decode = auto_decode
+        info = recognizer.model.info
+        self._vocabulary = info.vocabulary
+        self._step_seconds = info.feature_config.frame_shift_seconds
+        self._sample_rate = info.feature_config.sample_rate
+        self._tail_padding = info.feature_config.tail_padding
+        self._pipeline = FeaturePipeline(info.feature_config, info.stats)
+        self._resampler: StreamingResampler | None = None
+        self._pending = np.zeros((0, info.input_dim), np.float32)
+        self.h, self.c = recognizer.model.init_state(1)
+        self._decoder = GreedyDecoder(self._vocabulary.blank)
+        self._utterance_start = 0  # absolute model step where the current utterance began
+        self.steps_done = 0  # absolute model steps decoded
+        self.samples_received = 0  # at the model's sample rate
+        self._finals: deque[Result] = deque()
+        self.finished = False
+
+    # ---- input -----------------------------------------------------------------------------
+    def accept_waveform(self, samples: np.ndarray, sample_rate: int) -> None:
+        """Add mono (or [frames, channels]) float audio in [-1, 1] at `sample_rate` Hz."""
+        if self.finished:
+            raise RuntimeError("this stream is finished; create a new one")
+        samples = to_mono(samples)
+        if not np.all(np.isfinite(samples)):
+            raise ValueError("audio contains NaN or infinite samples")
+        if self._resampler is None or self._resampler.in_rate != int(sample_rate):
+            self._flush_resampler()
+            self._resampler = StreamingResampler(int(sample_rate), self._sample_rate)
+        self._push(self._resampler.process(samples))
+        if self.auto_decode:
+            self.recognizer.decode_streams([self])
+
+    def _push(self, samples: np.ndarray, padding: bool = False) -> None:
+        if len(samples) == 0:
+            return
+        if not padding:
+            self.samples_received += len(samples)
+        steps = self._pipeline.accept(samples)
+        if len(steps):
+            self._pending = np.concatenate([self._pending, steps])
+
+    def _flush_resampler(self) -> None:
+        if self._resampler is not None:
+            self._push(self._resampler.process(np.zeros(0, np.float32), last=True))
+
+    def input_finished(self) -> None:
+        """No more audio will come: the remaining steps may be decoded as a short chunk."""
+        self._flush_resampler()
+        self._resampler = None
+        self._push(np.zeros(int(self._tail_padding * self._sample_rate), np.float32), padding=True)
+        self.finished = True
+
+    # ---- decoding (driven by the Recognizer) ---------------------------------------------------
+    def ready_steps(self, chunk_steps: int) -> int:
+        """How many steps to decode next: a full chunk, or the tail once input has finished."""
+        if len(self._pending) >= chunk_steps:
+            return chunk_steps
+        return len(self._pending) if self.finished else 0
+
+    def take_steps(self, count: int) -> np.ndarray:
+        chunk, self._pending = self._pending[:count], self._pending[count:]
+        return chunk
+
+    def accept_output(self, log_probs: np.ndarray, h: np.ndarray, c: np.ndarray) -> None:
+        """Model output for the steps last taken: decode, then check for an endpoint."""
+        self.h, self.c = h, c
+        self._decoder.accept(log_probs)
+        self.steps_done += len(log_probs)
+        tokens = self._decoder.tokens
+        utterance_steps = self._decoder.frames_seen
+        last_token = tokens.frames[-1] + 1 if tokens.ids else 0
+        if endpoint_reached(
+            self.recognizer.endpoint,
+            has_text=bool(self.partial().text),
+            trailing_silence=(utterance_steps - last_token) * self._step_seconds,
+            utterance_length=utterance_steps * self._step_seconds,
+        ):
+            self._end_utterance()
+
+    def _end_utterance(self) -> None:
+        result = self._result(is_final=True)
+        if result.text:
+            self._finals.append(result)
+        self._decoder.reset()
+        self._utterance_start = self.steps_done
+        self.h, self.c = self.recognizer.model.init_state(1)
+
+    # ---- output ------------------------------------------------------------------------------
+    def _result(self, is_final: bool) -> Result:
+        tokens = self._decoder.tokens
+        words = tokens_to_words(tokens, self._vocabulary, self._step_seconds, self._utterance_start)
+        return Result(
+            text=" ".join(w.word for w in words),
+            words=words,
+            is_final=is_final,
+            start=round(self._utterance_start * self._step_seconds, 3),
+            end=round((self._utterance_start + self._decoder.frames_seen) * self._step_seconds, 3),
+        )
+
+    def partial(self) -> Result:
+        """The hypothesis of the current (not yet final) utterance."""
+        return self._result(is_final=False)
+
+    def pop_finals(self) -> list[Result]:
+        """Final results produced by endpoints since the last call."""
+        finals = list(self._finals)
+        self._finals.clear()
+        return finals
+
+    def finish(self) -> list[Result]:
+        """End of input: decode the tail, finalise the last utterance, return remaining finals."""
+        if not self.finished:
+            self.input_finished()
+        self.recognizer.decode_streams([self])
+        if self._decoder.frames_seen:
+            self._end_utterance()
+        return self.pop_finals()
+
+    @property
+    def seconds_received(self) -> float:
+        return self.samples_received / self._sample_rate

@@ -1,0 +1,74 @@
+import json
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+from conftest import FSDD
+from onnx import numpy_helper
+
+from asr.checkpoint import load_checkpoint, model_from_checkpoint
+from asr.cli import main
+from export.parity import FP32_TOLERANCE, ParityError, check_fp32
+from export.pipeline import export_checkpoint, held_out_features
+
+
+def test_exported_model_has_named_dynamic_io_and_metadata(tiny_onnx, trained_run):
+    session = ort.InferenceSession(str(tiny_onnx), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["features", "h", "c"]
+    assert [o.name for o in session.get_outputs()] == ["log_probs", "h_out", "c_out"]
+    features_shape = session.get_inputs()[0].shape
+    assert isinstance(features_shape[0], str) and isinstance(features_shape[1], str)
+    meta = session.get_modelmeta().custom_metadata_map
+    payload = torch.load(trained_run["checkpoint"], weights_only=True)
+    assert meta["lstm_asr_format"] == "1"
+    assert json.loads(meta["vocabulary"]) == payload["vocabulary"]
+    assert json.loads(meta["feature_stats"]) == payload["feature_stats"]
+    assert json.loads(meta["feature_config"]) == payload["feature_config"]
+    card = json.loads(meta["model_card"])
+    assert card["dev_wer"] == 0.0 and card["parameters"] > 1000
+
+
+def test_fp32_parity_holds_for_random_chunks(tiny_onnx, trained_run):
+    payload = load_checkpoint(trained_run["checkpoint"])
+    utterances = held_out_features(payload, FSDD / "heldout.jsonl", limit=10)
+    report = check_fp32(model_from_checkpoint(payload), tiny_onnx, utterances, seed=3)
+    assert report.utterances == 4
+    assert report.max_abs_diff <= FP32_TOLERANCE
+    assert report.transcripts_identical == 1.0
+
+
+def test_parity_check_fails_on_a_broken_graph(tiny_onnx, trained_run, tmp_path):
+    graph = onnx.load(str(tiny_onnx))
+    weights = max(graph.graph.initializer, key=lambda t: np.prod(t.dims))
+    broken = numpy_helper.to_array(weights).copy()
+    broken.flat[::7] += 0.05
+    weights.CopyFrom(numpy_helper.from_array(broken, weights.name))
+    path = tmp_path / "broken.onnx"
+    onnx.save(graph, str(path))
+    payload = load_checkpoint(trained_run["checkpoint"])
+    utterances = held_out_features(payload, FSDD / "train.jsonl", limit=5)
+    with pytest.raises(ParityError, match="fp32 parity FAILED"):
+        check_fp32(model_from_checkpoint(payload), path, utterances)
+
+
+def test_int8_export_is_smaller_and_agrees(trained_run, tiny_onnx, tmp_path):
+    path = tmp_path / "tiny.int8.onnx"
+    reports = dict(
+        export_checkpoint(
+            trained_run["checkpoint"], path, int8=True, check_manifest=FSDD / "train.jsonl"
+        )
+    )
+    assert reports["int8"].transcripts_identical >= 0.99
+    assert path.stat().st_size < 0.5 * tiny_onnx.stat().st_size
+    meta = ort.InferenceSession(str(path)).get_modelmeta().custom_metadata_map
+    assert json.loads(meta["model_card"])["quantization"] == "int8-dynamic"
+
+
+def test_export_cli_reports_a_missing_checkpoint(tmp_path, capsys):
+    status = main(["export", str(tmp_path / "nope.pt"), "-o", str(tmp_path / "x.onnx")])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "nope.pt: checkpoint not found" in err and "Traceback" not in err
+    assert not (tmp_path / "x.onnx").exists()

@@ -1,0 +1,138 @@
+import numpy as np
+import pytest
+from conftest import fsdd_clip
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from asr.features import (
+    FeatureConfig,
+    FeaturePipeline,
+    FeatureStats,
+    FrameStacker,
+    StatsAccumulator,
+    StreamingFeatureExtractor,
+    log_mel,
+    mel_power,
+    stack_frames,
+    utterance_features,
+)
+
+CONFIG = FeatureConfig()
+
+
+def _chunks(samples: np.ndarray, rng: np.random.Generator, low: int = 1, high: int = 4000):
+    start = 0
+    while start < len(samples):
+        size = int(rng.integers(low, high))
+        yield samples[start : start + size]
+        start += size
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_streaming_features_equal_whole_utterance(seed):
+    samples = fsdd_clip("3_theo_5.wav")
+    whole = log_mel(samples, CONFIG)
+    extractor = StreamingFeatureExtractor(CONFIG)
+    rng = np.random.default_rng(seed)
+    streamed = np.concatenate([extractor.accept(c) for c in _chunks(samples, rng)])
+    assert streamed.shape == whole.shape
+    assert np.max(np.abs(streamed - whole)) <= 1e-5
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 900), min_size=1, max_size=30), st.integers(0, 2**31 - 1))
+def test_pipeline_any_chunking_equals_utterance_features(sizes, seed):
+    rng = np.random.default_rng(seed)
+    samples = rng.standard_normal(sum(sizes)).astype(np.float32) * 0.1
+    stats = FeatureStats(
+        rng.standard_normal(80).astype(np.float32), rng.uniform(0.5, 2, 80).astype(np.float32)
+    )
+    pipeline = FeaturePipeline(CONFIG, stats)
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(pipeline.accept(samples[start : start + size]))
+        start += size
+    streamed = np.concatenate(parts)
+    whole = utterance_features(samples, CONFIG, stats)
+    assert streamed.shape == whole.shape
+    if len(whole):
+        assert np.max(np.abs(streamed - whole)) <= 1e-5
+
+
+def test_no_centre_padding_frame_count():
+    assert log_mel(np.zeros(399, np.float32), CONFIG).shape == (0, 80)
+    assert log_mel(np.zeros(400, np.float32), CONFIG).shape == (1, 80)
+    assert log_mel(np.zeros(400 + 160 * 7, np.float32), CONFIG).shape == (8, 80)
+
+
+def test_mel_power_agrees_with_librosa():
+    import librosa
+
+    samples = fsdd_clip("7_jackson_5.wav")
+    expected = librosa.feature.melspectrogram(
+        y=samples,
+        sr=16000,
+        n_fft=400,
+        hop_length=160,
+        win_length=400,
+        window="hann",
+        center=False,
+        power=2.0,
+        n_mels=80,
+        fmin=CONFIG.fmin,
+        fmax=CONFIG.fmax,
+    ).T
+    ours = mel_power(samples, CONFIG)
+    assert ours.shape == expected.shape
+    np.testing.assert_allclose(ours, expected, rtol=1e-3, atol=1e-6 * expected.max())
+
+
+def test_mel_power_agrees_with_torchaudio():
+    torchaudio = pytest.importorskip("torchaudio", exc_type=ImportError)
+    import torch
+
+    samples = fsdd_clip("2_theo_5.wav")
+    transform = torchaudio.transforms.MelSpectrogram(
+        sample_rate=16000,
+        n_fft=400,
+        win_length=400,
+        hop_length=160,
+        f_min=CONFIG.fmin,
+        f_max=CONFIG.fmax,
+        n_mels=80,
+        center=False,
+        power=2.0,
+        norm="slaney",
+        mel_scale="slaney",
+    )
+    expected = transform(torch.from_numpy(samples)).numpy().T
+    np.testing.assert_allclose(
+        mel_power(samples, CONFIG), expected, rtol=1e-3, atol=1e-6 * expected.max()
+    )
+
+
+def test_stack_frames_layout_and_streaming():
+    frames = np.arange(10 * 2, dtype=np.float32).reshape(10, 2)
+    stacked = stack_frames(frames, 3, 3)
+    assert stacked.shape == (3, 6)
+    np.testing.assert_array_equal(stacked[1], np.concatenate(frames[3:6]))
+    stacker = FrameStacker(3, 3, 2)
+    streamed = np.concatenate(
+        [stacker.accept(frames[:4]), stacker.accept(frames[4:5]), stacker.accept(frames[5:])]
+    )
+    np.testing.assert_array_equal(streamed, stacked)
+
+
+def test_stats_are_global_mean_and_std_with_floor():
+    rng = np.random.default_rng(0)
+    data = rng.normal(3.0, 2.0, size=(5000, 80)).astype(np.float32)
+    data[:, -1] = -13.8  # a dead bin (no energy above 4 kHz in 8 kHz audio)
+    accumulator = StatsAccumulator(80)
+    accumulator.add(data[:2000])
+    accumulator.add(data[2000:])
+    stats = accumulator.stats()
+    assert abs(float(stats.mean[0]) - 3.0) < 0.1
+    assert abs(float(stats.std[0]) - 2.0) < 0.1
+    assert stats.std[-1] == pytest.approx(0.5)  # floored, not ~0
+    normalised = stats.normalise(data)
+    assert abs(float(normalised[:, :-1].mean())) < 0.01

@@ -1,0 +1,150 @@
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+import soundfile as sf
+import soxr
+from conftest import FSDD, fsdd_clip
+
+from streaming import EndpointConfig, ModelError, Recognizer
+
+TRAIN_CLIPS = [
+    "0_jackson_5.wav",
+    "3_theo_5.wav",
+    "7_jackson_5.wav",
+    "8_theo_5.wav",
+    "9_jackson_5.wav",
+]
+NO_ENDPOINT = EndpointConfig(enabled=False)
+
+
+def _feed(stream, samples, rate, rng, low=50, high=6000):
+    start = 0
+    while start < len(samples):
+        size = int(rng.integers(low, high))
+        stream.accept_waveform(samples[start : start + size], rate)
+        start += size
+
+
+def _streamed_text(recognizer, samples, rate=16000, seed=0):
+    stream = recognizer.create_stream()
+    _feed(stream, samples, rate, np.random.default_rng(seed))
+    return " ".join(r.text for r in stream.finish())
+
+
+@pytest.mark.parametrize("chunk_ms", [40, 120, 320])
+def test_streaming_equals_whole_utterance(tiny_onnx, chunk_ms):
+    recognizer = Recognizer(tiny_onnx, chunk_ms=chunk_ms, endpoint=NO_ENDPOINT)
+    for seed, name in enumerate(TRAIN_CLIPS + ["4_lucas_7.wav"]):
+        samples = fsdd_clip(name)
+        offline = recognizer.offline_transcribe(samples)
+        assert _streamed_text(recognizer, samples, seed=seed) == offline.text
+    # The tiny model learned its training clips: the texts are real, not empty.
+    assert recognizer.offline_transcribe(fsdd_clip("7_jackson_5.wav")).text == "seven"
+
+
+def test_batched_streams_equal_single_streams(tiny_onnx):
+    recognizer = Recognizer(tiny_onnx, chunk_ms=80)
+    clips = [fsdd_clip(name) for name in TRAIN_CLIPS]
+    singles = []
+    for samples in clips:
+        stream = recognizer.create_stream()
+        stream.accept_waveform(samples, 16000)
+        singles.append(stream.finish())
+    streams = [recognizer.create_stream(auto_decode=False) for _ in clips]
+    rng = np.random.default_rng(1)
+    positions = [0] * len(clips)
+    while any(p < len(c) for p, c in zip(positions, clips)):
+        for index, (stream, samples) in enumerate(zip(streams, clips)):
+            size = int(rng.integers(100, 3000))
+            stream.accept_waveform(samples[positions[index] : positions[index] + size], 16000)
+            positions[index] += size
+        recognizer.decode_streams(streams)
+    for stream in streams:
+        stream.input_finished()
+    recognizer.decode_streams(streams)
+    batched = [stream.finish() for stream in streams]
+    assert [[r.text for r in rs] for rs in batched] == [[r.text for r in rs] for rs in singles]
+    assert [[w.start for r in rs for w in r.words] for rs in batched] == [
+        [w.start for r in rs for w in r.words] for rs in singles
+    ]
+    assert [r[0].text for r in singles] == ["zero", "three", "seven", "eight", "nine"]
+
+
+def test_endpointing_splits_two_utterances(tiny_onnx, tmp_path):
+    first, second = fsdd_clip("3_theo_5.wav"), fsdd_clip("8_theo_5.wav")
+    gap = np.zeros(int(1.5 * 16000), np.float32)
+    audio = np.concatenate([gap[:4000], first, gap, second])
+    path = tmp_path / "two.wav"
+    sf.write(path, audio, 16000)
+    recognizer = Recognizer(tiny_onnx, endpoint=EndpointConfig(trailing_silence_after_speech=0.6))
+    finals = recognizer.transcribe_file(path)
+    assert [r.text for r in finals] == ["three", "eight"]
+    assert all(r.is_final for r in finals)
+    second_start = (4000 + len(first) + len(gap)) / 16000
+    first_words, second_words = finals[0].words[0], finals[1].words[0]
+    assert 0.25 - 0.1 <= first_words.start < first_words.end <= 0.25 + len(first) / 16000 + 0.4
+    assert second_start - 0.1 <= second_words.start < second_words.end
+    assert second_words.end <= len(audio) / 16000 + 0.4
+    assert 0.0 < first_words.conf <= 1.0
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000])
+def test_any_input_rate_gives_the_same_text(tiny_onnx, rate):
+    recognizer = Recognizer(tiny_onnx, endpoint=NO_ENDPOINT)
+    for name in TRAIN_CLIPS[:3]:
+        samples = fsdd_clip(name)
+        expected = _streamed_text(recognizer, samples)
+        resampled = soxr.resample(samples, 16000, rate).astype(np.float32)
+        assert _streamed_text(recognizer, resampled, rate=rate) == expected
+
+
+def test_streaming_works_where_torch_cannot_be_imported(tiny_onnx):
+    script = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from streaming import Recognizer\n"
+        "r = Recognizer(sys.argv[1])\n"
+        "print(' '.join(x.text for x in r.transcribe_file(sys.argv[2])))\n"
+        "assert 'torch' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tiny_onnx), str(FSDD / "9_jackson_5.wav")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "nine"
+
+
+def test_model_errors_are_clear(tmp_path):
+    with pytest.raises(ModelError, match="model file not found"):
+        Recognizer(tmp_path / "missing.onnx")
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"\x00not a model")
+    with pytest.raises(ModelError, match="not a loadable ONNX model"):
+        Recognizer(junk)
+    identity = onnx.helper.make_model(
+        onnx.helper.make_graph(
+            [onnx.helper.make_node("Identity", ["features"], ["log_probs"])],
+            "g",
+            [onnx.helper.make_tensor_value_info("features", onnx.TensorProto.FLOAT, [1])],
+            [onnx.helper.make_tensor_value_info("log_probs", onnx.TensorProto.FLOAT, [1])],
+        )
+    )
+    bare = tmp_path / "bare.onnx"
+    onnx.save(identity, str(bare))
+    with pytest.raises(ModelError, match="not an lstm-asr model"):
+        Recognizer(bare)
+
+
+def test_incompatible_format_version(tiny_onnx, tmp_path):
+    model = onnx.load(str(tiny_onnx))
+    for entry in model.metadata_props:
+        if entry.key == "lstm_asr_format":
+            entry.value = "99"
+    path = tmp_path / "future.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(ModelError, match="format 99 is not supported"):
+        Recognizer(path)

@@ -1,0 +1,139 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from conftest import FSDD, TINY_CONFIG
+
+from asr.manifest import read_manifest
+from asr.train import Trainer
+from asr.train_config import TrainConfig
+
+
+def _manifest(tmp_path, rows, name="m.jsonl"):
+    path = tmp_path / name
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
+    return path
+
+
+def _fsdd_rows(count):
+    rows = [json.loads(line) for line in (FSDD / "train.jsonl").read_text().splitlines()]
+    for row in rows:
+        row["audio_filepath"] = str(FSDD / row["audio_filepath"])
+    return rows[:count]
+
+
+def test_tiny_model_overfits_real_clips_to_wer_zero(trained_run):
+    result = trained_run["result"]
+    assert result["best_dev_wer"] == 0.0
+    assert result["epochs"] < TINY_CONFIG["max_epochs"]
+
+
+def test_checkpoint_is_self_describing_and_weights_only(trained_run):
+    payload = torch.load(trained_run["checkpoint"], weights_only=True)
+    for key in (
+        "model_state",
+        "model_config",
+        "feature_config",
+        "feature_stats",
+        "vocabulary",
+        "train_config",
+        "dev_wer",
+        "optimizer_state",
+        "scheduler_state",
+        "epoch",
+    ):
+        assert key in payload
+    assert payload["dev_wer"] == 0.0
+    assert len(payload["feature_stats"]["mean"]) == payload["feature_config"]["n_mels"]
+    assert payload["vocabulary"][:3] == ["<blank>", " ", "'"]
+    assert not list(trained_run["dir"].glob("*.tmp"))  # atomic writes leave no temp files
+
+
+def test_resume_continues_the_same_run(tmp_path):
+    manifest = _manifest(tmp_path, _fsdd_rows(8))
+    config = TrainConfig.from_dict(
+        {**TINY_CONFIG, "max_epochs": 3, "noise": True, "speeds": [0.9, 1.0], "time_masks": 1}
+    )
+    straight = Trainer(config, tmp_path / "a", tmp_path / "cache").run(manifest, manifest)
+    Trainer(config.with_overrides(max_epochs=2), tmp_path / "b", tmp_path / "cache").run(
+        manifest, manifest
+    )
+    resumed = Trainer(config, tmp_path / "b", tmp_path / "cache").run(
+        manifest, manifest, resume=True
+    )
+    losses_a = [h["train_loss"] for h in straight["history"]]
+    losses_b = [h["train_loss"] for h in resumed["history"]]
+    assert len(losses_a) == len(losses_b) == 3
+    assert losses_b == pytest.approx(losses_a, rel=1e-4)
+    assert losses_a[2] != pytest.approx(losses_a[1], rel=1e-3)  # the run really moved
+
+
+def test_bad_manifest_lines_are_skipped_with_reasons(tmp_path, capsys):
+    good = _fsdd_rows(3)
+    rows = [
+        *good,
+        {"audio_filepath": "missing.wav", "duration": 1.0, "text": "one"},
+        {"audio_filepath": good[0]["audio_filepath"], "duration": 0, "text": "one"},
+        {"audio_filepath": good[0]["audio_filepath"], "duration": 0.5, "text": " ?! "},
+        "{not json",
+        {"duration": 1.0, "text": "no path"},
+    ]
+    manifest = _manifest(tmp_path, rows)
+    entries, skipped = read_manifest(manifest)
+    assert len(entries) == 3
+    reasons = [s.reason for s in skipped]
+    assert [s.line for s in skipped] == [4, 5, 6, 7, 8]
+    assert "audio file not found" in reasons[0] and "duration must be > 0" in reasons[1]
+    assert reasons[2] == "empty text" and "not valid JSON" in reasons[3]
+    assert "missing 'audio_filepath'" in reasons[4]
+    config = TrainConfig.from_dict({**TINY_CONFIG, "max_epochs": 1})
+    result = Trainer(config, tmp_path / "run").run(manifest, manifest)
+    assert result["epochs"] == 1 and (tmp_path / "run" / "last.pt").is_file()
+    assert f"{manifest}:4: audio file not found" in capsys.readouterr().err.replace("\n", "")
+
+
+def test_corrupt_clip_in_manifest_does_not_stop_training(tmp_path, capsys):
+    bad = tmp_path / "corrupt.wav"
+    bad.write_bytes(b"RIFF not really a wave file")
+    rows = [*_fsdd_rows(3), {"audio_filepath": str(bad), "duration": 1.0, "text": "one"}]
+    manifest = _manifest(tmp_path, rows)
+    config = TrainConfig.from_dict({**TINY_CONFIG, "max_epochs": 1})
+    result = Trainer(config, tmp_path / "run").run(manifest, manifest)
+    assert result["epochs"] == 1
+    err = capsys.readouterr().err.replace("\n", "")
+    assert "corrupt.wav: not a readable audio file" in err
+    assert "train: 3 utterances (1 skipped)" in err
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="gloo smoke test on Linux")
+def test_ddp_two_processes_gloo(tmp_path):
+    manifest = _manifest(tmp_path, _fsdd_rows(8))
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({**TINY_CONFIG, "max_epochs": 2, "threads": 1}))
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "asr",
+        "train",
+        str(manifest),
+        "--dev",
+        str(manifest),
+        "--out",
+        str(tmp_path / "ddp"),
+        "--config",
+        str(config),
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    payload = torch.load(tmp_path / "ddp" / "last.pt", weights_only=True)
+    assert payload["epoch"] == 2
+    # 8 clips, 2 ranks: each epoch's batches are split between the two processes.
+    assert payload["step"] > 0
