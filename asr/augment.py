@@ -25,7 +25,12 @@ def pitch_formant_shift(samples: np.ndarray, factor: float, sample_rate: int) ->
     import librosa
 
     shifted = speed_perturb(samples, factor, sample_rate)
-    stretched = librosa.effects.time_stretch(shifted, rate=len(shifted) / max(1, len(samples)))
+    # ~32 ms analysis windows: librosa's default (2048 samples = 128 ms at 16 kHz) smears speech
+    # until Whisper cannot read it any more.
+    n_fft = 1 << max(6, round(np.log2(0.032 * sample_rate)))
+    stretched = librosa.effects.time_stretch(
+        shifted, rate=len(shifted) / max(1, len(samples)), n_fft=n_fft, hop_length=n_fft // 4
+    )
     return _fit_length(stretched.astype(np.float32), len(samples))
 
 
