@@ -121,10 +121,18 @@ def _add_prepare(sub: argparse._SubParsersAction) -> None:
     add_prepare(sub)
 
 
+def _add_user_commands(sub: argparse._SubParsersAction) -> None:
+    from asr.commands import evaluate, listen, transcribe
+
+    for module in (transcribe, listen, evaluate):
+        module.add_parser(sub)
+
+
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_train,
     _add_export,
     _add_prepare,
+    _add_user_commands,
 ]
 
 

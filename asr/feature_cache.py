@@ -23,10 +23,6 @@ from asr.fileio import atomic_write
 from asr.manifest import ManifestEntry
 from asr.progress import progress_bar
 
-# Silence before each training clip, as a microphone gives before speech (clips in corpora are
-# often trimmed tight).
-LEAD_PADDING = 0.0
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -35,6 +31,9 @@ class Variant:
     speed: float = 1.0
     pitch: float = 1.0
     noise: bool = False
+    # Up to this much silence (random per clip) before speech, as a microphone gives; corpora
+    # are often trimmed tight, and a model that never saw leading silence babbles in it.
+    lead_padding: float = 0.0
 
     @property
     def name(self) -> str:
@@ -59,9 +58,10 @@ def _features_job(args: tuple) -> tuple[np.ndarray | None, str | None]:
         samples = load_audio(path, config.sample_rate)
     except AudioError as error:
         return None, str(error)
+    lead = np.random.default_rng(seed + 1).uniform(0.0, variant.lead_padding)
     samples = np.concatenate(
         [
-            np.zeros(int(LEAD_PADDING * config.sample_rate), np.float32),
+            np.zeros(int(lead * config.sample_rate), np.float32),
             samples,
             np.zeros(int(config.tail_padding * config.sample_rate), np.float32),
         ]
@@ -76,11 +76,7 @@ def _cache_key(
     entries: list[ManifestEntry], config: FeatureConfig, variant: Variant, seed: int
 ) -> str:
     digest = hashlib.sha256()
-    digest.update(
-        json.dumps(
-            [config.to_dict(), variant.__dict__, seed, LEAD_PADDING], sort_keys=True
-        ).encode()
-    )
+    digest.update(json.dumps([config.to_dict(), variant.__dict__, seed], sort_keys=True).encode())
     for entry in entries:
         digest.update(str(entry.audio_path.resolve()).encode())
     return digest.hexdigest()[:16]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -159,7 +159,10 @@ class Trainer:
         inputs, targets = [], []
         for i in batch:
             variant = split.variants[rng.integers(len(split.variants)) if rng else 0]
-            feats = stats.normalise(variant[split.index[i]])
+            feats = variant[split.index[i]]
+            if rng is not None:
+                feats = _apply_gain(feats, rng.uniform(*self.config.gain_db), self.features)
+            feats = stats.normalise(feats)
             if rng is not None:
                 feats = self._spec_augment(feats, rng)
             inputs.append(stack_frames(feats, self.features.stack, self.features.stride))
@@ -365,10 +368,20 @@ class Trainer:
 
 def _variants(config: TrainConfig) -> list[Variant]:
     """The clean variant first (statistics and evaluation use it), then the augmented ones."""
-    base = [Variant()] + [Variant(speed=s) for s in config.speeds if s != 1.0]
-    base += [Variant(pitch=p) for p in config.pitches if p != 1.0]
-    noisy = [Variant(v.speed, v.pitch, noise=True) for v in base] if config.noise else []
+    lead = config.lead_padding
+    base = [Variant(lead_padding=lead)]
+    base += [Variant(speed=s, lead_padding=lead) for s in config.speeds if s != 1.0]
+    base += [Variant(pitch=p, lead_padding=lead) for p in config.pitches if p != 1.0]
+    noisy = [replace(v, noise=True) for v in base] if config.noise else []
     return base + noisy
+
+
+def _apply_gain(log_mel: np.ndarray, gain_db: float, config: FeatureConfig) -> np.ndarray:
+    """The features the audio would have had at another level: exact, because the cache
+    holds log(mel + floor)."""
+    floor = config.log_floor
+    power = np.maximum(np.exp(log_mel) - floor, 0.0) * 10 ** (gain_db / 10)
+    return np.log(power + floor).astype(np.float32)
 
 
 def _lr_factor(config: TrainConfig, step: int) -> float:

@@ -40,6 +40,8 @@ class TrainConfig:
     speeds: tuple[float, ...] = (0.9, 1.0, 1.1)
     pitches: tuple[float, ...] = ()  # pitch/formant shift factors, each an extra variant
     noise: bool = True  # a noisy copy (noise, room, band limit, gain) of every variant
+    lead_padding: float = 0.0  # random leading silence per training clip, up to this (s)
+    gain_db: tuple[float, float] = (-20.0, 10.0)  # random level per utterance and epoch
     seed: int = 0
     workers: int = 2
     threads: int = 0  # torch intra-op threads; 0 = torch's default

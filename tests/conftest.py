@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,8 @@ TINY_CONFIG = {
     "max_epochs": 300,
     "patience": 300,
     "speeds": [1.0],
+    "lead_padding": 0.0,
+    "gain_db": [0.0, 0.0],
     "noise": False,
     "freq_masks": 0,
     "time_masks": 0,
@@ -43,9 +47,20 @@ def trained_run(tmp_path_factory) -> dict:
     from asr.train import Trainer
     from asr.train_config import TrainConfig
 
-    out = tmp_path_factory.mktemp("tiny-run")
+    # ASR_TEST_RUN_DIR=folder keeps the tiny run between pytest invocations (a developer
+    # convenience; CI always trains afresh).
+    keep = os.environ.get("ASR_TEST_RUN_DIR")
+    out = Path(keep) if keep else tmp_path_factory.mktemp("tiny-run")
+    result_file = out / "result.json"
+    if keep and result_file.is_file() and (out / "best.pt").is_file():
+        return {
+            "dir": out,
+            "result": json.loads(result_file.read_text()),
+            "checkpoint": out / "best.pt",
+        }
     trainer = Trainer(TrainConfig.from_dict(TINY_CONFIG).with_overrides(target_wer=0.0), out)
     result = trainer.run(FSDD / "train.jsonl", FSDD / "train.jsonl")
+    result_file.write_text(json.dumps({k: result[k] for k in ("best_dev_wer", "epochs")}))
     return {"dir": out, "result": result, "checkpoint": out / "best.pt"}
 
 

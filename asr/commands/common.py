@@ -1,0 +1,177 @@
+"""Pieces shared by the user commands: model options, the one file → `Stream` loop, summaries."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.markup import escape
+
+from asr.progress import console
+
+if TYPE_CHECKING:
+    from streaming import Recognizer, Result
+
+
+class CommandError(Exception):
+    """A user error reported as one line (no traceback)."""
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model", type=Path, help="ONNX model from `asr export` (default: the shipped model)"
+    )
+    parser.add_argument(
+        "--provider",
+        choices=("auto", "cuda", "cpu"),
+        default="auto",
+        help="onnxruntime provider (default auto: CUDA when available)",
+    )
+    parser.add_argument(
+        "--chunk-ms",
+        type=int,
+        default=120,
+        help="audio per model call in ms: latency vs throughput (default 120)",
+    )
+
+
+def model_path(model: Path | None) -> Path:
+    """The model to load: `--model`, or the shipped default (which must exist)."""
+    from streaming import default_model_path
+
+    if model is not None:
+        return model
+    path = default_model_path()
+    if not path.is_file():
+        raise CommandError(f"no default model at {path}: pass --model")
+    return path
+
+
+def load_recognizer(args: argparse.Namespace, threads: int = 1) -> Recognizer:
+    from streaming import Recognizer
+
+    try:
+        return Recognizer(
+            model_path(args.model), provider=args.provider, threads=threads, chunk_ms=args.chunk_ms
+        )
+    except ValueError as error:  # e.g. chunk_ms out of range
+        raise CommandError(f"--chunk-ms: {error}") from error
+
+
+@dataclass
+class FileResult:
+    """What one audio file gave: final segments, audio duration and compute time."""
+
+    path: Path
+    segments: list[Result] = field(default_factory=list)
+    duration: float = 0.0  # seconds of audio
+    compute_seconds: float = 0.0  # features + model (resampling included), not file decoding
+    error: str | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(segment.text for segment in self.segments if segment.text)
+
+
+def stream_file(
+    recognizer: Recognizer,
+    path: Path,
+    block_seconds: float = 1.0,
+    on_block: Callable[[float], None] | None = None,
+    observer: Callable[[object, float, str, list], None] | None = None,
+) -> FileResult:
+    """Stream a file through one `Stream` in bounded memory; all final segments.
+
+    `on_block(seconds)` is called with the audio duration of every block (progress bars);
+    `observer(block, audio_position, partial_text, new_finals)` after every block and once
+    after the end (latency measurement). Raises `AudioError`/`ValueError` for unusable audio.
+    """
+    from asr.audio import iter_audio_blocks
+
+    sample_rate = recognizer.model.info.feature_config.sample_rate
+    stream = recognizer.create_stream()
+    result = FileResult(path)
+    samples = 0
+    for block in iter_audio_blocks(path, block_seconds, sample_rate):
+        started = time.perf_counter()
+        stream.accept_waveform(block, sample_rate)
+        finals = stream.pop_finals()
+        result.compute_seconds += time.perf_counter() - started
+        result.segments.extend(finals)
+        samples += len(block)
+        if observer:
+            observer(block, samples / sample_rate, stream.partial().text, finals)
+        if on_block:
+            on_block(len(block) / sample_rate)
+    started = time.perf_counter()
+    finals = stream.finish()
+    result.compute_seconds += time.perf_counter() - started
+    result.segments.extend(finals)
+    if observer:
+        observer(np.zeros(0, np.float32), samples / sample_rate, "", finals)
+    result.duration = samples / sample_rate
+    return result
+
+
+def describe_error(path: Path | str, error: BaseException) -> str:
+    """One line naming the file and the problem."""
+    from asr.audio import AudioError
+
+    if isinstance(error, AudioError):
+        return str(error)
+    message = str(error) or type(error).__name__
+    return message if str(path) in message else f"{path}: {message}"
+
+
+def report_failure(message: str) -> None:
+    console.print(f"[red]error:[/] {escape(message)}")
+
+
+def format_clock(seconds: float) -> str:
+    """1:02:03.5-style duration for summaries."""
+    seconds = max(0.0, seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{int(hours)}:{int(minutes):02d}:{secs:04.1f}"
+    if minutes:
+        return f"{int(minutes)}:{secs:04.1f}"
+    return f"{secs:.1f} s"
+
+
+def summary_line(
+    files: int, failures: int, audio_seconds: float, wall_seconds: float, compute_seconds: float
+) -> str:
+    rtf = compute_seconds / audio_seconds if audio_seconds else 0.0
+    wall_rtf = wall_seconds / audio_seconds if audio_seconds else 0.0
+    line = (
+        f"{files - failures}/{files} files, {format_clock(audio_seconds)} of audio in "
+        f"{format_clock(wall_seconds)} (RTF {rtf:.3f} compute, {wall_rtf:.3f} wall)"
+    )
+    if failures:
+        line += f", {failures} failed"
+    return line
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    import numpy as np
+
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+
+
+def latency_figures(name: str, values: list[float]) -> dict:
+    """{name_mean, name_p95, name_count}, in seconds (None without measurements)."""
+    mean = sum(values) / len(values) if values else None
+    p95 = percentile(values, 95)
+    return {
+        f"{name}_mean": None if mean is None else round(mean, 4),
+        f"{name}_p95": None if p95 is None else round(p95, 4),
+        f"{name}_count": len(values),
+    }

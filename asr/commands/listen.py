@@ -1,0 +1,429 @@
+"""`asr listen`: live transcription from a microphone (or a file replayed as if it were one).
+
+The audio callback only enqueues (it never blocks and never raises); a worker thread feeds the
+`Stream`, redraws the partial hypothesis in place and prints each final with its times. A
+device error or Ctrl-C finalises the pending utterance and keeps everything transcribed so far.
+
+The sounddevice boundary is one class with `sounddevice.InputStream`'s interface
+(`samplerate`, `start/stop/close`, `active`, `callback(indata, frames, time, status)`,
+`finished_callback()`), so tests pass a fake one to `run(args, stream_class=...)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.markup import escape
+
+from asr.commands.common import (
+    CommandError,
+    FileResult,
+    add_model_arguments,
+    format_clock,
+    load_recognizer,
+)
+from asr.progress import console
+
+if TYPE_CHECKING:
+    from streaming import Result
+
+QUEUE_BLOCKS = 4000  # blocks buffered between the callback and the worker before dropping
+POLL_SECONDS = 0.05
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "listen",
+        help="live transcription from a microphone",
+        description="Transcribe the microphone live: the partial hypothesis is redrawn in place "
+        "and each final line is printed with its times when an endpoint fires. Ctrl-C ends "
+        "cleanly. --input FILE --realtime replays a file as if it came from the microphone and "
+        "prints latency figures at exit.",
+    )
+    parser.add_argument("--device", help="input device number or name (default: system input)")
+    parser.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
+    add_model_arguments(parser)
+    parser.add_argument("--input", type=Path, help="replay this audio file instead of a device")
+    parser.add_argument(
+        "--realtime", action="store_true", help="with --input: replay at real-time speed"
+    )
+    parser.add_argument("--save-audio", type=Path, help="also record the input audio (wav/flac)")
+    parser.add_argument(
+        "--output", type=Path, help="write the finals here (txt/json/jsonl/srt/vtt by suffix)"
+    )
+    parser.set_defaults(handler=run)
+
+
+# ---- sources --------------------------------------------------------------------------------
+class _Flags:
+    """Stand-in for sounddevice.CallbackFlags."""
+
+    input_overflow = False
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class FileInputStream:
+    """Replays a file through the same callback interface as `sounddevice.InputStream`.
+
+    `realtime=True` paces the blocks at the speed of a real device; otherwise it runs as fast
+    as the consumer allows (`room()` says whether the consumer has buffer space)."""
+
+    def __init__(self, path, callback, finished_callback, realtime, block_seconds=0.02, room=None):
+        from asr.audio import audio_info
+
+        self.path = Path(path)
+        self.samplerate, _ = audio_info(self.path)  # AudioError for a missing/empty file
+        self._callback = callback
+        self._finished = finished_callback
+        self._realtime = realtime
+        self._block = max(1, int(self.samplerate * block_seconds))
+        self._room = room or (lambda: True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="replay", daemon=True)
+        self.active = False
+        self.exhausted = False
+        self.error: BaseException | None = None
+
+    def _blocks(self):
+        from asr.audio import iter_audio_blocks
+
+        carry = np.zeros(0, np.float32)
+        for chunk in iter_audio_blocks(self.path, 1.0, self.samplerate):
+            carry = np.concatenate([carry, chunk])
+            while len(carry) >= self._block:
+                yield carry[: self._block]
+                carry = carry[self._block :]
+        if len(carry):
+            yield carry
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        position = 0
+        try:
+            for block in self._blocks():
+                if self._stop.is_set():
+                    return
+                position += len(block)
+                if self._realtime:
+                    delay = started + position / self.samplerate - time.monotonic()
+                    if delay > 0:
+                        self._stop.wait(delay)
+                else:
+                    while not self._room() and not self._stop.is_set():
+                        time.sleep(0.002)
+                self._callback(block[:, None], len(block), None, _Flags())
+            self.exhausted = True
+        except Exception as error:  # unreadable file: reported by the session
+            self.error = error
+        finally:
+            self.active = False
+            self._finished()
+
+    def start(self) -> None:
+        self.active = True
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        self.stop()
+
+
+def _sounddevice():
+    try:
+        import sounddevice
+    except OSError as error:  # PortAudio missing: no devices at all on this machine
+        raise CommandError(
+            f"cannot use audio devices ({error}); install PortAudio or use --input FILE"
+        ) from error
+    return sounddevice
+
+
+def _device(value: str | None):
+    if value is None:
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+# ---- sinks ----------------------------------------------------------------------------------
+class AudioRecorder:
+    """Writes the input as it arrives to a temporary file renamed over the target at `close`."""
+
+    def __init__(self, path: Path, sample_rate: int):
+        import soundfile as sf
+
+        self.path = path
+        fmt = path.suffix.lstrip(".").upper() or "WAV"
+        if fmt not in sf.available_formats():
+            raise CommandError(f"{path}: --save-audio format {fmt.lower()} is not supported")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        self._tmp = Path(tmp)
+        self._file = sf.SoundFile(tmp, "w", sample_rate, 1, format=fmt)
+        self.frames = 0
+
+    def write(self, samples: np.ndarray) -> None:
+        self._file.write(samples)
+        self.frames += len(samples)
+
+    def close(self) -> None:
+        self._file.close()
+        os.replace(self._tmp, self.path)
+
+
+class Display:
+    """Partial redrawn in place on a terminal (stderr); finals as lines on stdout."""
+
+    def __init__(self, out, live: bool):
+        self.out = out
+        self.live = live
+        self._shown = ""
+
+    def partial(self, text: str) -> None:
+        if not self.live or text == self._shown:
+            return
+        width = max(10, shutil.get_terminal_size().columns - 1)
+        sys.stderr.write("\r\x1b[K" + text[-width:])
+        sys.stderr.flush()
+        self._shown = text
+
+    def clear(self) -> None:
+        if self.live and self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._shown = ""
+
+    def final(self, result: Result) -> None:
+        self.clear()
+        self.out.write(f"[{_clock(result.start)} - {_clock(result.end)}] {result.text}\n")
+        self.out.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(max(0.0, seconds), 60)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:05.2f}"
+
+
+# ---- the session ----------------------------------------------------------------------------
+class ListenSession:
+    """Callback → queue → worker → Stream. Public counters are read after `close()`."""
+
+    def __init__(self, recognizer, sample_rate: int, display: Display, recorder=None):
+        from asr.commands.latency import LatencyTracker
+
+        self.recognizer = recognizer
+        self.sample_rate = int(sample_rate)
+        self.display = display
+        self.recorder = recorder
+        self.stream = recognizer.create_stream()
+        self.latency = LatencyTracker()
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_BLOCKS)
+        self.finals: list[Result] = []
+        self.overflows = 0  # the device reported lost input
+        self.dropped = 0  # blocks dropped because the worker fell behind
+        self.samples = 0
+        self.error: BaseException | None = None
+        self.on_final = None  # called after every final (e.g. rewrite --output)
+        self._worker = threading.Thread(target=self._work, name="listen-worker", daemon=True)
+        self._worker.start()
+
+    # Runs on the audio thread: copy, enqueue, count. Never blocks, never raises.
+    def callback(self, indata, frames, time_info, status) -> None:
+        try:
+            if status and getattr(status, "input_overflow", False):
+                self.overflows += 1
+            self.queue.put_nowait((np.array(indata, dtype=np.float32), time.monotonic()))
+        except queue.Full:
+            self.dropped += 1
+        except Exception:
+            self.dropped += 1
+
+    def room(self) -> bool:
+        return self.queue.qsize() < QUEUE_BLOCKS // 2
+
+    def _work(self) -> None:
+        from asr.audio import to_mono
+
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error is not None:
+                continue  # keep draining so the callback never sees a full queue
+            block, captured = item
+            try:
+                mono = to_mono(block)
+                if self.recorder:
+                    self.recorder.write(mono)
+                self.stream.accept_waveform(mono, self.sample_rate)
+                self.samples += len(mono)
+                self.latency.audio(mono, self.sample_rate, captured)
+                self._emit(self.stream.pop_finals())
+                partial = self.stream.partial().text
+                if partial:
+                    self.latency.text_seen(time.monotonic())
+                self.display.partial(partial)
+            except Exception as error:
+                self.error = error
+
+    def _emit(self, finals: list[Result]) -> None:
+        for result in finals:
+            self.latency.final(time.monotonic())
+            self.finals.append(result)
+            self.display.final(result)
+            if self.on_final:
+                self.on_final()
+
+    def close(self) -> None:
+        """Drain the queue, finalise the pending utterance, close the recording."""
+        self.queue.put(None)
+        self._worker.join()
+        try:
+            if self.error is None:
+                self._emit(self.stream.finish())
+        finally:
+            self.display.clear()
+            if self.recorder:
+                self.recorder.close()
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / self.sample_rate if self.sample_rate else 0.0
+
+
+def _list_devices() -> int:
+    sd = _sounddevice()
+    sys.stdout.write(f"{sd.query_devices()}\n")
+    return 0
+
+
+def run(args: argparse.Namespace, stream_class=None) -> int:
+    """`stream_class`: a class with sounddevice.InputStream's interface (default: the real one)."""
+    if args.list_devices:
+        return _list_devices()
+    if args.realtime and args.input is None:
+        raise CommandError("--realtime replays a file: pass --input FILE")
+    if args.input is not None and args.device is not None:
+        raise CommandError("pass either --device or --input, not both")
+    if args.input is not None and not args.input.is_file():
+        raise CommandError(f"{args.input}: no such file")
+    recognizer = load_recognizer(args)
+    display = Display(sys.stdout, live=sys.stderr.isatty())
+    finished = threading.Event()
+    holder: dict = {}
+
+    def callback(indata, frames, time_info, status):
+        session = holder.get("session")
+        if session is not None:
+            session.callback(indata, frames, time_info, status)
+
+    if args.input is not None:
+        source = FileInputStream(
+            args.input,
+            callback,
+            finished.set,
+            args.realtime,
+            room=lambda: holder["session"].room() if "session" in holder else True,
+        )
+        label = str(args.input)
+    else:
+        if stream_class is None:
+            stream_class = _sounddevice().InputStream
+        try:
+            source = stream_class(
+                device=_device(args.device),
+                channels=1,
+                dtype="float32",
+                callback=callback,
+                finished_callback=finished.set,
+            )
+        except CommandError:
+            raise
+        except Exception as error:
+            raise CommandError(f"input device {args.device or '(default)'}: {error}") from error
+        label = f"device {args.device or '(default)'}"
+    rate = int(source.samplerate)
+    recorder = AudioRecorder(args.save_audio, rate) if args.save_audio else None
+    session = ListenSession(recognizer, rate, display, recorder)
+    holder["session"] = session
+    if args.output:
+        session.on_final = lambda: _write_output(args.output, session, label)
+
+    device_error: str | None = None
+    interrupted = False
+    console.print(escape(f"listening to {label} at {rate} Hz (Ctrl-C to stop)"))
+    try:
+        source.start()
+        while not finished.wait(POLL_SECONDS):
+            if session.error is not None:
+                break
+            if not getattr(source, "active", True):
+                break
+    except KeyboardInterrupt:
+        interrupted = True
+    except Exception as error:  # e.g. PortAudioError from start()
+        device_error = f"input {label}: {error}"
+    finally:
+        for method in ("stop", "close"):
+            try:
+                getattr(source, method)()
+            except Exception as error:
+                device_error = device_error or f"input {label}: {error}"
+        session.close()
+
+    if getattr(source, "error", None) is not None:
+        device_error = f"{source.error}"
+    elif not interrupted and device_error is None and not getattr(source, "exhausted", False):
+        if session.error is None:
+            device_error = f"input {label} stopped unexpectedly"
+    if args.output:
+        _write_output(args.output, session, label)
+    _print_summary(session, args, interrupted)
+    if session.error is not None:
+        raise CommandError(f"recognition failed: {session.error}")
+    if device_error:
+        console.print(f"[red]error:[/] {escape(device_error)} (kept what was transcribed so far)")
+        return 1
+    return 0
+
+
+def _write_output(path: Path, session: ListenSession, label: str) -> None:
+    from asr.commands.formats import format_for_path, render
+    from asr.fileio import atomic_write_text
+
+    result = FileResult(Path(label), list(session.finals), session.seconds)
+    atomic_write_text(path, render(format_for_path(path), result))
+
+
+def _print_summary(session: ListenSession, args: argparse.Namespace, interrupted: bool) -> None:
+    parts = [
+        f"{format_clock(session.seconds)} of audio",
+        f"{len(session.finals)} final{'s' if len(session.finals) != 1 else ''}",
+        f"{session.overflows} input overflow{'s' if session.overflows != 1 else ''}",
+    ]
+    if session.dropped:
+        parts.append(f"{session.dropped} blocks dropped (recogniser too slow)")
+    if interrupted:
+        parts.append("stopped by Ctrl-C")
+    console.print(escape(", ".join(parts)))
+    if args.input is not None or session.latency.first_partial:
+        console.print(escape(f"latency: {session.latency.describe()}"))
+    if args.save_audio:
+        console.print(escape(f"saved audio to {args.save_audio}"))

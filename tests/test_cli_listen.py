@@ -1,0 +1,194 @@
+import _thread
+import json
+import re
+import threading
+import types
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import FSDD
+
+from asr.cli import main
+from asr.commands import listen
+from streaming import Recognizer
+
+RATE = 8000  # the FSDD clips' native rate: the Stream resamples inside
+BLOCK = 160  # 20 ms device blocks
+
+
+def _clip(name):
+    samples, rate = sf.read(FSDD / name, dtype="float32")
+    assert rate == RATE
+    return samples
+
+
+def _audio(*names, gap=0.9):
+    parts = []
+    for name in names:
+        parts += [_clip(name), np.zeros(int(gap * RATE), np.float32)]
+    return np.concatenate(parts)
+
+
+class Flags:
+    """sounddevice.CallbackFlags look-alike: true when any flag is set."""
+
+    def __init__(self, input_overflow=False):
+        self.input_overflow = input_overflow
+
+    def __bool__(self):
+        return self.input_overflow
+
+
+class FakeInputStream:
+    """sounddevice.InputStream look-alike: a thread calls the callback with audio blocks."""
+
+    audio = np.zeros(0, np.float32)
+    overflow_at = 3  # this block carries the input_overflow flag
+    ending = "interrupt"  # after the audio: "interrupt" (Ctrl-C) or "device-error"
+    fail_after = None  # blocks delivered before a device error
+    instances: list = []
+
+    def __init__(self, device=None, channels=1, dtype="float32", callback=None, **kwargs):
+        assert channels == 1 and dtype == "float32"
+        self.device = device
+        self.samplerate = float(RATE)
+        self.callback = callback
+        self.finished_callback = kwargs.get("finished_callback")
+        self.active = False
+        self.delivered = 0
+        self.stopped = False
+        FakeInputStream.instances.append(self)
+
+    def start(self):
+        self.active = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        count = 0
+        for start in range(0, len(self.audio), BLOCK):
+            if self.stopped:
+                return
+            if self.fail_after is not None and count == self.fail_after:
+                self.active = False  # what PortAudio does when the device goes away
+                self.finished_callback()
+                return
+            block = self.audio[start : start + BLOCK][:, None].copy()
+            status = Flags(input_overflow=count == self.overflow_at)
+            self.callback(block, len(block), None, status)
+            self.delivered += len(block)
+            count += 1
+        if self.ending == "interrupt":
+            _thread.interrupt_main()  # the user presses Ctrl-C
+        else:
+            self.active = False
+            self.finished_callback()
+
+    def stop(self):
+        self.stopped = True
+
+    def close(self):
+        self.stopped = True
+
+
+@pytest.fixture
+def fake_device(monkeypatch):
+    class Device(FakeInputStream):
+        instances = []
+
+    monkeypatch.setattr(listen, "_sounddevice", lambda: types.SimpleNamespace(InputStream=Device))
+    return Device
+
+
+def _finals(stdout):
+    return re.findall(r"^\[(\d\d:\d\d:\d\d\.\d\d) - (\d\d:\d\d:\d\d\.\d\d)\] (.+)$", stdout, re.M)
+
+
+def test_fake_device_delivers_the_finals_and_survives_an_overflow(
+    tiny_onnx, fake_device, tmp_path, capsys
+):
+    fake_device.audio = _audio("3_theo_5.wav", "9_jackson_5.wav", "7_jackson_5.wav")
+    expected_file = tmp_path / "expected.wav"
+    sf.write(expected_file, fake_device.audio, RATE)
+    expected = Recognizer(tiny_onnx).transcribe_file(expected_file)
+    output, saved = tmp_path / "live.jsonl", tmp_path / "live.wav"
+    code = main(
+        [
+            "listen",
+            "--model",
+            str(tiny_onnx),
+            "--device",
+            "2",
+            "--output",
+            str(output),
+            "--save-audio",
+            str(saved),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    [device] = fake_device.instances
+    assert device.device == 2 and device.stopped
+    finals = _finals(captured.out)
+    # The same Stream as `asr transcribe`: the same finals, with their times.
+    assert [text for _, _, text in finals] == [r.text for r in expected]
+    assert finals[0][2] == "three"
+    assert finals[0][0] == "00:00:00.00"
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [row["text"] for row in rows] == [r.text for r in expected]
+    assert [(row["start"], row["end"]) for row in rows] == [(r.start, r.end) for r in expected]
+    recorded, rate = sf.read(saved, dtype="float32")
+    assert rate == RATE and len(recorded) == len(fake_device.audio)
+    np.testing.assert_allclose(recorded, fake_device.audio, atol=1e-4)
+    assert "1 input overflow," in captured.err
+    assert "stopped by Ctrl-C" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_device_error_keeps_what_was_transcribed(tiny_onnx, fake_device, tmp_path, capsys):
+    fake_device.audio = _audio("3_theo_5.wav", "9_jackson_5.wav", gap=1.0)
+    first_clip_blocks = (len(_clip("3_theo_5.wav")) + int(0.5 * RATE)) // BLOCK
+    fake_device.fail_after = first_clip_blocks
+    output = tmp_path / "live.txt"
+    code = main(["listen", "--model", str(tiny_onnx), "--output", str(output)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert [text for _, _, text in _finals(captured.out)] == ["three"]
+    assert output.read_text() == "three\n"
+    assert "stopped unexpectedly" in captured.err and "kept what was transcribed" in captured.err
+    assert fake_device.instances[0].delivered == first_clip_blocks * BLOCK
+
+
+def test_device_that_cannot_open_is_one_line(tiny_onnx, monkeypatch, capsys):
+    def broken(**kwargs):
+        raise RuntimeError("Error querying device -1")
+
+    monkeypatch.setattr(listen, "_sounddevice", lambda: types.SimpleNamespace(InputStream=broken))
+    assert main(["listen", "--model", str(tiny_onnx)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "error: input device (default): Error querying device -1"
+
+
+def test_realtime_replay_prints_latency(tiny_onnx, tmp_path, capsys):
+    path = tmp_path / "nine.wav"
+    sf.write(path, _audio("9_jackson_5.wav", gap=1.2), RATE)
+    code = main(["listen", "--model", str(tiny_onnx), "--input", str(path), "--realtime"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert [text for _, _, text in _finals(captured.out)] == ["nine"]
+    match = re.search(
+        r"first partial after speech onset: mean ([\d.]+) s, p95 ([\d.]+) s \(n=1\); "
+        r"final after speech end: mean ([\d.]+) s, p95 ([\d.]+) s \(n=1\)",
+        captured.err,
+    )
+    assert match, captured.err
+    first, _, final, _ = map(float, match.groups())
+    # The partial shows within a few chunks of speech onset; the final needs the endpoint's
+    # trailing silence (0.8 s) after the speech ends, and comes before the replay ends.
+    assert 0.0 < first < 1.0
+    assert 0.6 < final < 1.6
+
+
+def test_realtime_needs_an_input_file(capsys):
+    assert main(["listen", "--realtime"]) == 1
+    assert "pass --input FILE" in capsys.readouterr().err

@@ -1,0 +1,209 @@
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import FSDD
+
+from asr.cli import main
+from asr.commands.common import FileResult
+from asr.commands.formats import MAX_CUE_SECONDS, to_srt, to_vtt
+from streaming import Result, Word
+
+CLIPS = {"9_jackson_5.wav": "nine", "3_theo_5.wav": "three", "7_jackson_5.wav": "seven"}
+SRT_CUE = re.compile(
+    r"(\d+)\n(\d\d):(\d\d):(\d\d),(\d{3}) --> (\d\d):(\d\d):(\d\d),(\d{3})\n((?:.+\n?)+)"
+)
+VTT_CUE = re.compile(
+    r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n((?:.+\n?)+)"
+)
+
+
+def _seconds(h, m, s, ms):
+    return int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
+
+
+def parse_srt(text):
+    blocks = [b for b in text.strip().split("\n\n") if b]
+    cues = []
+    for number, block in enumerate(blocks, start=1):
+        match = SRT_CUE.fullmatch(block.strip() + "\n")
+        assert match, f"invalid SRT block: {block!r}"
+        assert int(match.group(1)) == number
+        start, end = _seconds(*match.groups()[1:5]), _seconds(*match.groups()[5:9])
+        cues.append((start, end, " ".join(match.group(10).split())))
+    return cues
+
+
+def parse_vtt(text):
+    assert text.startswith("WEBVTT\n\n")
+    cues = []
+    for block in text.split("\n\n")[1:]:
+        if not block.strip():
+            continue
+        match = VTT_CUE.fullmatch(block.strip() + "\n")
+        assert match, f"invalid VTT block: {block!r}"
+        g = match.groups()
+        cues.append((_seconds(*g[0:4]), _seconds(*g[4:8]), " ".join(g[8].split())))
+    return cues
+
+
+def assert_valid_cues(cues):
+    previous_end = 0.0
+    for start, end, text in cues:
+        assert previous_end <= start < end, cues
+        assert text
+        previous_end = end
+
+
+def test_single_file_prints_its_transcript(tiny_onnx, capsys):
+    assert main(["transcribe", str(FSDD / "9_jackson_5.wav"), "--model", str(tiny_onnx)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "nine\n"
+    assert "1/1 files" in captured.err and "RTF" in captured.err
+
+
+def test_every_format_has_the_transcript(tiny_onnx, tmp_path, capsys):
+    out = tmp_path / "out"
+    paths = [str(FSDD / name) for name in CLIPS]
+    code = main(
+        [
+            "transcribe",
+            *paths,
+            "--model",
+            str(tiny_onnx),
+            "--format",
+            "all",
+            "--output-dir",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert capsys.readouterr().out == ""  # everything went to files
+    for name, text in CLIPS.items():
+        stem = name.removesuffix(".wav")
+        assert (out / f"{stem}.txt").read_text() == f"{text}\n"
+        data = json.loads((out / f"{stem}.json").read_text())
+        assert data["text"] == text
+        assert data["audio_filepath"].endswith(name)
+        assert data["duration"] == pytest.approx(0.6, abs=0.4)
+        [segment] = data["segments"]
+        assert segment["text"] == text and [w["word"] for w in segment["words"]] == [text]
+        assert 0 <= segment["words"][0]["start"] < segment["words"][0]["end"] <= data["duration"]
+        lines = (out / f"{stem}.jsonl").read_text().splitlines()
+        assert [json.loads(line)["text"] for line in lines] == [text]
+        srt = parse_srt((out / f"{stem}.srt").read_text())
+        vtt = parse_vtt((out / f"{stem}.vtt").read_text())
+        assert [cue[2] for cue in srt] == [text] and srt == vtt
+        assert_valid_cues(srt)
+        assert srt[0][0] == pytest.approx(segment["words"][0]["start"], abs=0.001)
+    assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporaries
+
+
+def test_folder_with_corrupt_and_empty_files_transcribes_the_rest(tiny_onnx, tmp_path, capsys):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(FSDD / "9_jackson_5.wav", folder / "a.wav")
+    shutil.copy(FSDD / "3_theo_5.wav", folder / "sub" / "b.wav")
+    (folder / "empty.wav").write_bytes(b"")
+    (folder / "corrupt.wav").write_bytes(b"RIFF\x00\x00garbage" * 100)
+    (folder / "notes.txt").write_text("not audio")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "transcribe",
+            str(folder),
+            "--model",
+            str(tiny_onnx),
+            "--output-dir",
+            str(out),
+            "--jobs",
+            "2",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 1
+    assert (out / "a.txt").read_text() == "nine\n"
+    assert (out / "sub" / "b.txt").read_text() == "three\n"
+    assert sorted(p.name for p in out.rglob("*.txt")) == ["a.txt", "b.txt"]
+    errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2, captured.err
+    assert any("empty.wav" in line and "empty" in line.split("empty.wav")[1] for line in errors)
+    assert any("corrupt.wav" in line and "readable" in line for line in errors)
+    assert "Traceback" not in captured.err
+    assert "2/4 files" in captured.err and "2 failed" in captured.err
+
+
+def test_manifest_glob_and_missing_path(tiny_onnx, tmp_path, capsys):
+    code = main(
+        [
+            "transcribe",
+            str(FSDD / "train.jsonl"),
+            str(FSDD / "8_*.wav"),
+            str(tmp_path / "missing.wav"),
+            "--model",
+            str(tiny_onnx),
+            "--format",
+            "json",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 1  # the missing path is a failure, the rest is transcribed
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    by_name = {row["audio_filepath"].rsplit("/", 1)[-1]: row["text"] for row in rows}
+    # train.jsonl has 20 clips (relative paths); the glob adds no duplicates of them.
+    assert len(rows) == 20
+    assert by_name["9_jackson_5.wav"] == "nine" and by_name["8_theo_5.wav"] == "eight"
+    assert "missing.wav: no such file or folder" in captured.err
+
+
+def test_missing_default_model_is_one_clear_line(monkeypatch, tmp_path, capsys):
+    import streaming
+
+    monkeypatch.setattr(streaming, "default_model_path", lambda: tmp_path / "default.onnx")
+    assert main(["transcribe", str(FSDD / "9_jackson_5.wav")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: no default model at {tmp_path / 'default.onnx'}: pass --model"
+
+
+def test_srt_needs_output_dir_for_several_files(tiny_onnx, capsys):
+    paths = [str(FSDD / name) for name in CLIPS]
+    assert main(["transcribe", *paths, "--model", str(tiny_onnx), "--format", "srt"]) == 1
+    assert "pass --output-dir" in capsys.readouterr().err
+
+
+def test_long_segments_become_valid_subtitle_cues():
+    words = [Word(f"word{i}", 0.5 + i * 0.4, 0.5 + i * 0.4 + 0.3, 0.9) for i in range(40)]
+    segments = [
+        Result(" ".join(w.word for w in words[:30]), words[:30], True, 0.0, 12.6),
+        Result(" ".join(w.word for w in words[30:]), words[30:], True, 12.6, 17.0),
+        Result("", [], True, 17.0, 18.0),
+    ]
+    result = FileResult(FSDD / "long.wav", segments, 18.0)
+    srt, vtt = parse_srt(to_srt(result)), parse_vtt(to_vtt(result))
+    assert srt == vtt
+    assert_valid_cues(srt)
+    assert " ".join(cue[2] for cue in srt) == " ".join(w.word for w in words)
+    assert all(end - start <= MAX_CUE_SECONDS + 0.31 for start, end, _ in srt)
+    assert len(srt) >= 4 and srt[0][0] == pytest.approx(0.5)
+    for line in to_srt(result).splitlines():
+        assert len(line) <= 42
+
+
+def test_transcribe_runs_where_torch_cannot_be_imported(tiny_onnx):
+    script = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from asr.cli import main\n"
+        "code = main(['transcribe', sys.argv[1], '--model', sys.argv[2]])\n"
+        "assert 'torch' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(FSDD / "3_theo_5.wav"), str(tiny_onnx)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "three\n"
