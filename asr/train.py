@@ -161,7 +161,7 @@ class Trainer:
             variant = split.variants[rng.integers(len(split.variants)) if rng else 0]
             feats = variant[split.index[i]]
             if rng is not None:
-                feats = _apply_gain(feats, rng.uniform(*self.config.gain_db), self.features)
+                feats = _perturb(feats, self.config, self.features, rng)
             feats = stats.normalise(feats)
             if rng is not None:
                 feats = self._spec_augment(feats, rng)
@@ -376,11 +376,32 @@ def _variants(config: TrainConfig) -> list[Variant]:
     return base + noisy
 
 
-def _apply_gain(log_mel: np.ndarray, gain_db: float, config: FeatureConfig) -> np.ndarray:
-    """The features the audio would have had at another level: exact, because the cache
-    holds log(mel + floor)."""
-    floor = config.log_floor
-    power = np.maximum(np.exp(log_mel) - floor, 0.0) * 10 ** (gain_db / 10)
+def _perturb(
+    log_mel: np.ndarray, config: TrainConfig, features: FeatureConfig, rng: np.random.Generator
+) -> np.ndarray:
+    """Another level, microphone and vocal tract for one utterance. Exact for level and EQ,
+    because the cache holds log(mel + floor): the mel power is recovered and re-floored."""
+    floor = features.log_floor
+    power = np.maximum(np.exp(log_mel) - floor, 0.0)
+    bins = np.arange(power.shape[1], dtype=np.float64)
+    if config.warp:
+        # VTLP (Jaitly & Hinton, 2013): read each bin from a stretched/compressed mel axis.
+        scale = rng.uniform(1.0 - config.warp, 1.0 + config.warp)
+        source = np.clip(bins * scale, 0, len(bins) - 1)
+        low = np.floor(source).astype(int)
+        high = np.minimum(low + 1, len(bins) - 1)
+        weight = (source - low)[None, :]
+        power = power[:, low] * (1 - weight) + power[:, high] * weight
+    gain_db = np.full(len(bins), rng.uniform(*config.gain_db))
+    if config.eq_db:
+        position = bins / (len(bins) - 1)
+        for order in (1, 2, 3):
+            gain_db += (
+                rng.uniform(-config.eq_db, config.eq_db)
+                / order
+                * np.cos(np.pi * order * position + rng.uniform(0, np.pi))
+            )
+    power = power * 10 ** (gain_db / 10)[None, :]
     return np.log(power + floor).astype(np.float32)
 
 

@@ -42,6 +42,9 @@ class TrainConfig:
     noise: bool = True  # a noisy copy (noise, room, band limit, gain) of every variant
     lead_padding: float = 0.0  # random leading silence per training clip, up to this (s)
     gain_db: tuple[float, float] = (-20.0, 10.0)  # random level per utterance and epoch
+    # On-the-fly speaker/channel perturbation of the cached mel power, per utterance and epoch:
+    eq_db: float = 6.0  # a smooth random equaliser curve of up to ±eq_db across the mel bins
+    warp: float = 0.1  # vocal-tract-length perturbation: mel axis scaled by 1 ± warp
     seed: int = 0
     workers: int = 2
     threads: int = 0  # torch intra-op threads; 0 = torch's default

@@ -27,6 +27,8 @@ TINY_CONFIG = {
     "speeds": [1.0],
     "lead_padding": 0.0,
     "gain_db": [0.0, 0.0],
+    "eq_db": 0.0,
+    "warp": 0.0,
     "noise": False,
     "freq_masks": 0,
     "time_masks": 0,
