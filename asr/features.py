@@ -50,7 +50,7 @@ class FeatureConfig:
 
 
 @lru_cache(maxsize=8)
-def _mel_filterbank(config: FeatureConfig) -> np.ndarray:
+def mel_filterbank(config: FeatureConfig) -> np.ndarray:
     import librosa
 
     return librosa.filters.mel(
@@ -86,7 +86,7 @@ def mel_power(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
     ][:count]
     spectrum = np.fft.rfft(frames * _window(config.win_length), axis=1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
-    return power @ _mel_filterbank(config).T
+    return power @ mel_filterbank(config).T
 
 
 def log_mel(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:

@@ -41,22 +41,28 @@ class ErrorCounts:
         )
 
 
-def _counts(reference: list[str], hypothesis: list[str]) -> ErrorCounts:
+def _counts(reference: str, hypothesis: str, length: int, process) -> ErrorCounts:
     if not reference:
-        return ErrorCounts(insertions=len(hypothesis))
+        return ErrorCounts(
+            insertions=len(hypothesis.split())
+            if process is jiwer.process_words
+            else len(hypothesis)
+        )
     if not hypothesis:
-        return ErrorCounts(deletions=len(reference), reference_length=len(reference))
-    out = jiwer.process_words(" ".join(reference), " ".join(hypothesis))
-    return ErrorCounts(out.substitutions, out.deletions, out.insertions, len(reference))
+        return ErrorCounts(deletions=length, reference_length=length)
+    out = process(reference, hypothesis)
+    return ErrorCounts(out.substitutions, out.deletions, out.insertions, length)
 
 
 def word_errors(reference: str, hypothesis: str) -> ErrorCounts:
-    return _counts(normalize_text(reference).split(), normalize_text(hypothesis).split())
+    reference, hypothesis = normalize_text(reference), normalize_text(hypothesis)
+    return _counts(reference, hypothesis, len(reference.split()), jiwer.process_words)
 
 
 def char_errors(reference: str, hypothesis: str) -> ErrorCounts:
-    # Characters of the normalised text, spaces included (as jiwer's CER), as "words" of one char.
-    return _counts(list(normalize_text(reference)), list(normalize_text(hypothesis)))
+    """Character edits on the normalised text, spaces included (as jiwer's CER)."""
+    reference, hypothesis = normalize_text(reference), normalize_text(hypothesis)
+    return _counts(reference, hypothesis, len(reference), jiwer.process_characters)
 
 
 def _total(pairs: Sequence[tuple[str, str]], counter) -> ErrorCounts:

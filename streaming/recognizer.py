@@ -11,7 +11,7 @@ import numpy as np
 
 from asr.audio import iter_audio_blocks
 from asr.decoding import greedy_decode
-from asr.features import utterance_features
+from asr.features import mel_filterbank, utterance_features
 from streaming.endpoint import EndpointConfig
 from streaming.model import OnnxAcousticModel
 from streaming.result import Result, tokens_to_words
@@ -40,6 +40,8 @@ class Recognizer:
             raise ValueError(f"chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
         self.model = OnnxAcousticModel(model, provider=provider, threads=threads)
         self.endpoint = endpoint or EndpointConfig()
+        # Build the mel filterbank now (it imports librosa): not inside the first audio chunk.
+        mel_filterbank(self.model.info.feature_config)
         step = self.model.info.feature_config.frame_shift_seconds
         self.chunk_steps = max(1, round(chunk_ms / 1000 / step))
         self.compute_seconds = 0.0  # model + feature time, for real-time factors

@@ -106,11 +106,11 @@ class Stream:
         result = self._result(is_final=True)
         if result.text:
             self._finals.append(result)
-        # Only the text restarts: the LSTM keeps its state, as it has just heard the silence
-        # that ended the utterance (a zero state would be "no audio yet", which models trained
-        # on tightly trimmed clips never saw before speech).
+        # The next utterance starts from a zero state, as every training clip did: memory stays
+        # bounded over hours of audio (models need leading silence in training for this).
         self._decoder.reset()
         self._utterance_start = self.steps_done
+        self.h, self.c = self.recognizer.model.init_state(1)
 
     # ---- output ------------------------------------------------------------------------------
     def _result(self, is_final: bool) -> Result:

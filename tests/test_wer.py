@@ -32,6 +32,10 @@ def test_corpus_wer_weights_by_reference_length():
 def test_cer():
     assert cer(["abc"], ["abd"]) == pytest.approx(1 / 3)
     assert char_errors("ab", "ab").errors == 0
+    # Spaces are characters too: "seven" → "sev seve" is 4 edits on 5 characters.
+    assert char_errors("seven", "sev seve").errors == 4
+    assert cer(["seven"], ["sev seve"]) == pytest.approx(4 / 5)
+    assert char_errors("", "ab").insertions == 2
 
 
 def test_length_mismatch_raises():
