@@ -34,6 +34,7 @@ class Variant:
     # Up to this much silence (random per clip) before speech, as a microphone gives; corpora
     # are often trimmed tight, and a model that never saw leading silence babbles in it.
     lead_padding: float = 0.0
+    lead_probability: float = 1.0  # share of clips that get leading silence
 
     @property
     def name(self) -> str:
@@ -58,7 +59,8 @@ def _features_job(args: tuple) -> tuple[np.ndarray | None, str | None]:
         samples = load_audio(path, config.sample_rate)
     except AudioError as error:
         return None, str(error)
-    lead = np.random.default_rng(seed + 1).uniform(0.0, variant.lead_padding)
+    rng = np.random.default_rng(seed + 1)
+    lead = rng.uniform(0.0, variant.lead_padding) if rng.random() < variant.lead_probability else 0
     samples = np.concatenate(
         [
             np.zeros(int(lead * config.sample_rate), np.float32),

@@ -368,10 +368,10 @@ class Trainer:
 
 def _variants(config: TrainConfig) -> list[Variant]:
     """The clean variant first (statistics and evaluation use it), then the augmented ones."""
-    lead = config.lead_padding
-    base = [Variant(lead_padding=lead)]
-    base += [Variant(speed=s, lead_padding=lead) for s in config.speeds if s != 1.0]
-    base += [Variant(pitch=p, lead_padding=lead) for p in config.pitches if p != 1.0]
+    lead = {"lead_padding": config.lead_padding, "lead_probability": config.lead_probability}
+    base = [Variant(**lead)]
+    base += [Variant(speed=s, **lead) for s in config.speeds if s != 1.0]
+    base += [Variant(pitch=p, **lead) for p in config.pitches if p != 1.0]
     noisy = [replace(v, noise=True) for v in base] if config.noise else []
     return base + noisy
 

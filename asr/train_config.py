@@ -41,6 +41,7 @@ class TrainConfig:
     pitches: tuple[float, ...] = ()  # pitch/formant shift factors, each an extra variant
     noise: bool = True  # a noisy copy (noise, room, band limit, gain) of every variant
     lead_padding: float = 0.0  # random leading silence per training clip, up to this (s)
+    lead_probability: float = 0.3  # share of clips that get it (all of them slows learning)
     gain_db: tuple[float, float] = (-20.0, 10.0)  # random level per utterance and epoch
     # On-the-fly speaker/channel perturbation of the cached mel power, per utterance and epoch:
     eq_db: float = 6.0  # a smooth random equaliser curve of up to ±eq_db across the mel bins
