@@ -2,6 +2,7 @@ import _thread
 import json
 import re
 import threading
+import time
 import types
 
 import numpy as np
@@ -79,7 +80,13 @@ class FakeInputStream:
             self.delivered += len(block)
             count += 1
         if self.ending == "interrupt":
-            _thread.interrupt_main()  # the user presses Ctrl-C
+            # The user presses Ctrl-C (again, until the command reacts: in a loaded test run a
+            # simulated interrupt can arrive while the main thread is not yet listening for it).
+            for _ in range(20):
+                _thread.interrupt_main()
+                time.sleep(0.5)
+                if self.stopped:
+                    break
         else:
             self.active = False
             self.finished_callback()
