@@ -1,8 +1,8 @@
 import _thread
 import json
 import re
+import signal
 import threading
-import time
 import types
 
 import numpy as np
@@ -80,13 +80,7 @@ class FakeInputStream:
             self.delivered += len(block)
             count += 1
         if self.ending == "interrupt":
-            # The user presses Ctrl-C (again, until the command reacts: in a loaded test run a
-            # simulated interrupt can arrive while the main thread is not yet listening for it).
-            for _ in range(20):
-                _thread.interrupt_main()
-                time.sleep(0.5)
-                if self.stopped:
-                    break
+            _thread.interrupt_main()  # the user presses Ctrl-C
         else:
             self.active = False
             self.finished_callback()
@@ -104,7 +98,11 @@ def fake_device(monkeypatch):
         instances = []
 
     monkeypatch.setattr(listen, "_sounddevice", lambda: types.SimpleNamespace(InputStream=Device))
-    return Device
+    # A terminal delivers Ctrl-C; a shell running the tests as a background job (CI, nohup) may
+    # ignore SIGINT, and then a simulated Ctrl-C would be lost and the command would wait forever.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield Device
+    signal.signal(signal.SIGINT, previous)
 
 
 def _finals(stdout):
