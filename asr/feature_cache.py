@@ -18,7 +18,7 @@ import numpy as np
 
 from asr.audio import AudioError, load_audio
 from asr.augment import pitch_formant_shift, random_augment, speed_perturb
-from asr.features import FeatureConfig, log_mel
+from asr.features import FeatureConfig, log_mel, tail_silence
 from asr.fileio import atomic_write
 from asr.manifest import ManifestEntry
 from asr.progress import progress_bar
@@ -65,7 +65,7 @@ def _features_job(args: tuple) -> tuple[np.ndarray | None, str | None]:
         [
             np.zeros(int(lead * config.sample_rate), np.float32),
             samples,
-            np.zeros(int(config.tail_padding * config.sample_rate), np.float32),
+            tail_silence(config),
         ]
     )
     feats = log_mel(augment(samples, variant, seed, config.sample_rate), config)

@@ -208,6 +208,11 @@ class FeaturePipeline:
         self.stacker.reset()
 
 
+def tail_silence(config: FeatureConfig) -> np.ndarray:
+    """The silence appended after the last sample of every stream and training clip."""
+    return np.zeros(int(config.tail_padding * config.sample_rate), np.float32)
+
+
 def utterance_features(
     samples: np.ndarray, config: FeatureConfig, stats: FeatureStats
 ) -> np.ndarray:

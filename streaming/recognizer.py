@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,7 +10,7 @@ import numpy as np
 
 from asr.audio import iter_audio_blocks
 from asr.decoding import greedy_decode
-from asr.features import mel_filterbank, utterance_features
+from asr.features import mel_filterbank, tail_silence, utterance_features
 from streaming.endpoint import EndpointConfig
 from streaming.model import OnnxAcousticModel
 from streaming.result import Result, tokens_to_words
@@ -44,7 +43,6 @@ class Recognizer:
         mel_filterbank(self.model.info.feature_config)
         step = self.model.info.feature_config.frame_shift_seconds
         self.chunk_steps = max(1, round(chunk_ms / 1000 / step))
-        self.compute_seconds = 0.0  # model + feature time, for real-time factors
 
     @property
     def device(self) -> str:
@@ -75,12 +73,10 @@ class Recognizer:
                 self._run_batch(group, steps)
 
     def _run_batch(self, group: list[Stream], steps: int) -> None:
-        started = time.perf_counter()
         features = np.stack([s.take_steps(steps) for s in group])
         h = np.concatenate([s.h for s in group], axis=1)
         c = np.concatenate([s.c for s in group], axis=1)
         log_probs, h_out, c_out = self.model.run(features, h, c)
-        self.compute_seconds += time.perf_counter() - started
         for index, stream in enumerate(group):
             stream.accept_output(
                 log_probs[index], h_out[:, index : index + 1], c_out[:, index : index + 1]
@@ -103,8 +99,9 @@ class Recognizer:
         streaming must equal, and the `offline` mode of `asr evaluate`."""
         info = self.model.info
         config = info.feature_config
-        padding = np.zeros(int(config.tail_padding * config.sample_rate), np.float32)
-        features = utterance_features(np.concatenate([samples, padding]), config, info.stats)
+        features = utterance_features(
+            np.concatenate([samples, tail_silence(config)]), config, info.stats
+        )
         h, c = self.model.init_state(1)
         if len(features) == 0:
             return Result(text="", is_final=True)

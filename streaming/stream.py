@@ -9,7 +9,7 @@ import numpy as np
 
 from asr.audio import StreamingResampler, to_mono
 from asr.decoding import GreedyDecoder
-from asr.features import FeaturePipeline
+from asr.features import FeaturePipeline, tail_silence
 from streaming.endpoint import endpoint_reached
 from streaming.result import Result, tokens_to_words
 
@@ -28,7 +28,7 @@ class Stream:
         self._vocabulary = info.vocabulary
         self._step_seconds = info.feature_config.frame_shift_seconds
         self._sample_rate = info.feature_config.sample_rate
-        self._tail_padding = info.feature_config.tail_padding
+        self._tail_silence = tail_silence(info.feature_config)
         self._pipeline = FeaturePipeline(info.feature_config, info.stats)
         self._resampler: StreamingResampler | None = None
         self._pending = np.zeros((0, info.input_dim), np.float32)
@@ -72,7 +72,7 @@ class Stream:
         """No more audio will come: the remaining steps may be decoded as a short chunk."""
         self._flush_resampler()
         self._resampler = None
-        self._push(np.zeros(int(self._tail_padding * self._sample_rate), np.float32), padding=True)
+        self._push(self._tail_silence, padding=True)
         self.finished = True
 
     # ---- decoding (driven by the Recognizer) ---------------------------------------------------
