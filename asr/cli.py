@@ -128,11 +128,18 @@ def _add_user_commands(sub: argparse._SubParsersAction) -> None:
         module.add_parser(sub)
 
 
+def _add_lm(sub: argparse._SubParsersAction) -> None:
+    from asr.commands import lm
+
+    lm.add_parser(sub)
+
+
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_train,
     _add_export,
     _add_prepare,
     _add_user_commands,
+    _add_lm,
 ]
 
 

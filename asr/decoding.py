@@ -47,6 +47,10 @@ class GreedyDecoder:
         self._previous = int(best[-1])
         self._offset += len(log_probs)
 
+    def finalize(self) -> TokenSequence:
+        """The tokens at an endpoint (greedy has nothing left to decide)."""
+        return self.tokens
+
 
 def greedy_decode(log_probs: np.ndarray, blank: int = 0) -> TokenSequence:
     """Greedy CTC of a whole utterance `[T, V]`."""

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from asr.audio import iter_audio_blocks
-from asr.decoding import greedy_decode
 from asr.features import mel_filterbank, tail_silence, utterance_features
+from streaming.decoder import DecoderFactory
 from streaming.endpoint import EndpointConfig
 from streaming.model import OnnxAcousticModel
 from streaming.result import Result, tokens_to_words
@@ -25,6 +25,10 @@ class Recognizer:
     `provider`: "auto" (CUDA when onnxruntime can use it, else CPU), "cuda" or "cpu";
     `self.device` says which one really runs. `chunk_ms`: audio per model call (latency vs
     throughput; 40–320 ms is the useful range).
+
+    `decoder`: "greedy" (fast default) or "beam" (CTC prefix beam search of width `beam`, with
+    the ARPA word LM `lm` weighted by `lm_weight`, a `word_bonus` per word, and `hotwords`
+    "word:boost,..." or {phrase: boost}); weight and bonus default to the JSON next to the LM.
     """
 
     def __init__(
@@ -34,11 +38,18 @@ class Recognizer:
         threads: int = 1,
         chunk_ms: int = 120,
         endpoint: EndpointConfig | None = None,
+        decoder: str = "greedy",
+        beam: int = 8,
+        lm: str | Path | None = None,
+        lm_weight: float | None = None,
+        word_bonus: float | None = None,
+        hotwords: str | dict[str, float] | None = None,
     ):
         if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
             raise ValueError(f"chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
         self.model = OnnxAcousticModel(model, provider=provider, threads=threads)
         self.endpoint = endpoint or EndpointConfig()
+        self.decoders = DecoderFactory.create(decoder, beam, lm, lm_weight, word_bonus, hotwords)
         # Build the mel filterbank now (it imports librosa): not inside the first audio chunk.
         mel_filterbank(self.model.info.feature_config)
         step = self.model.info.feature_config.frame_shift_seconds
@@ -98,20 +109,30 @@ class Recognizer:
         """Whole-utterance decoding (one model call, no endpointing): the reference that
         streaming must equal, and the `offline` mode of `asr evaluate`."""
         info = self.model.info
-        config = info.feature_config
-        features = utterance_features(
-            np.concatenate([samples, tail_silence(config)]), config, info.stats
-        )
-        h, c = self.model.init_state(1)
-        if len(features) == 0:
+        log_probs = self.utterance_log_probs(samples)
+        if len(log_probs) == 0:
             return Result(text="", is_final=True)
-        log_probs, _, _ = self.model.run(features[None], h, c)
-        tokens = greedy_decode(log_probs[0], info.vocabulary.blank)
+        decoder = self.decoders.new(info.vocabulary)
+        decoder.accept(log_probs)
+        tokens = decoder.finalize()
         words = tokens_to_words(tokens, info.vocabulary, info.feature_config.frame_shift_seconds)
         return Result(
             " ".join(w.word for w in words),
             words,
             True,
             0.0,
-            round(len(features) * info.feature_config.frame_shift_seconds, 3),
+            round(len(log_probs) * info.feature_config.frame_shift_seconds, 3),
         )
+
+    def utterance_log_probs(self, samples: np.ndarray) -> np.ndarray:
+        """The model's CTC log-probabilities `[T, V]` for a whole utterance (tail included),
+        e.g. to decode the same clip many times while tuning the LM weight."""
+        info = self.model.info
+        config = info.feature_config
+        features = utterance_features(
+            np.concatenate([samples, tail_silence(config)]), config, info.stats
+        )
+        if len(features) == 0:
+            return np.zeros((0, len(info.vocabulary)), np.float32)
+        h, c = self.model.init_state(1)
+        return self.model.run(features[None], h, c)[0][0]

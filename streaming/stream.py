@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from asr.audio import StreamingResampler, to_mono
-from asr.decoding import GreedyDecoder
 from asr.features import FeaturePipeline, tail_silence
 from streaming.endpoint import endpoint_reached
 from streaming.result import Result, tokens_to_words
@@ -33,7 +32,7 @@ class Stream:
         self._resampler: StreamingResampler | None = None
         self._pending = np.zeros((0, info.input_dim), np.float32)
         self.h, self.c = recognizer.model.init_state(1)
-        self._decoder = GreedyDecoder(self._vocabulary.blank)
+        self._decoder = recognizer.decoders.new(self._vocabulary)
         self._utterance_start = 0  # absolute model step where the current utterance began
         self.steps_done = 0  # absolute model steps decoded
         self.samples_received = 0  # at the model's sample rate
@@ -114,7 +113,7 @@ class Stream:
 
     # ---- output ------------------------------------------------------------------------------
     def _result(self, is_final: bool) -> Result:
-        tokens = self._decoder.tokens
+        tokens = self._decoder.finalize() if is_final else self._decoder.tokens
         words = tokens_to_words(tokens, self._vocabulary, self._step_seconds, self._utterance_start)
         return Result(
             text=" ".join(w.word for w in words),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.markup import escape
 
+from asr.commands.decoding_options import add_decoder_arguments, decoder_options
 from asr.progress import console
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         default=120,
         help="audio per model call in ms: latency vs throughput (default 120)",
     )
+    add_decoder_arguments(parser)
 
 
 def model_path(model: Path | None) -> Path:
@@ -53,14 +55,23 @@ def model_path(model: Path | None) -> Path:
 
 
 def load_recognizer(args: argparse.Namespace, threads: int = 1) -> Recognizer:
+    from asr.lm import LmError
     from streaming import Recognizer
+    from streaming.recognizer import MAX_CHUNK_MS, MIN_CHUNK_MS
 
+    options = decoder_options(args)
+    if not MIN_CHUNK_MS <= args.chunk_ms <= MAX_CHUNK_MS:
+        raise CommandError(f"--chunk-ms: chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
     try:
         return Recognizer(
-            model_path(args.model), provider=args.provider, threads=threads, chunk_ms=args.chunk_ms
+            model_path(args.model),
+            provider=args.provider,
+            threads=threads,
+            chunk_ms=args.chunk_ms,
+            **options,
         )
-    except ValueError as error:  # e.g. chunk_ms out of range
-        raise CommandError(f"--chunk-ms: {error}") from error
+    except (LmError, ValueError) as error:
+        raise CommandError(str(error)) from error
 
 
 @dataclass

@@ -1,0 +1,331 @@
+"""CTC prefix beam search in numpy, incremental like `GreedyDecoder`, with an optional word
+n-gram LM, a word insertion bonus and hotword boosting.
+
+Feed log-prob chunks `[T, V]` with `accept`; `tokens` is the current best hypothesis (partial
+results), `finalize()` applies the LM to the last word and the sentence end and returns the
+best hypothesis with per-word confidences from the beam; `reset()` starts a new utterance. The
+search is frame-synchronous, so any chunking gives the same result as one call.
+
+Prefixes are nodes of a tree (parent, token), so merging hypotheses is a dict lookup and each
+prefix's LM state, hotword state and extra score are computed once, when it is created. Per
+frame only tokens within `token_prune` (natural log) of the best, at most `max_tokens` of them,
+extend the beam; blank-only frames are pure numpy.
+
+Scores: log P_ctc(prefix) + lm_weight * log P_lm(words) + word_bonus * words + hotword bonuses.
+The LM is applied when a space ends a word and at `finalize()`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from asr.decoding import TokenSequence
+from asr.hotwords import HotwordTrie
+from asr.lm import NgramLm
+from asr.tokens import Vocabulary
+
+NEG = -1e30
+CONF_FRAMES = 3  # a word in another hypothesis agrees when it starts within this many steps
+
+
+@dataclass(frozen=True)
+class BeamConfig:
+    beam: int = 8
+    max_tokens: int = 8  # token candidates per frame
+    token_prune: float = 10.0  # skip tokens this far (natural log) below the frame's best
+    lm_weight: float = 0.5
+    word_bonus: float = 0.0
+    hotwords: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Node:
+    """A prefix: its last token and everything derived from the prefix once."""
+
+    parent: int
+    token: int
+    frame: int
+    prob: float  # posterior of the token on the step it was emitted
+    word: str  # letters of the unfinished word
+    lm_state: tuple
+    fixed: float  # LM + bonuses of finished words, confirmed hotword bonuses
+    hot: int | None  # hotword trie node (0: at a word boundary; None: outside the trie)
+    hot_partial: float  # bonus of an unfinished hotword, taken back if it does not complete
+    depth: int = 0  # tokens in the prefix
+
+    @property
+    def extra(self) -> float:
+        return self.fixed + self.hot_partial
+
+
+class BeamSearchDecoder:
+    """Incremental CTC prefix beam search (same interface as `GreedyDecoder`)."""
+
+    def __init__(
+        self, vocabulary: Vocabulary, config: BeamConfig | None = None, lm: NgramLm | None = None
+    ):
+        self.vocabulary = vocabulary
+        self.config = config or BeamConfig()
+        if self.config.beam < 1:
+            raise ValueError("beam must be at least 1")
+        self.lm = lm
+        self.trie = HotwordTrie(self.config.hotwords)
+        if lm is not None:
+            lm.known |= self.trie.words
+        self.blank = vocabulary.blank
+        self.space = vocabulary.space
+        self.symbols = vocabulary.symbols
+        self.reset()
+
+    # ---- state ---------------------------------------------------------------------------------
+    def reset(self) -> None:
+        start = self.lm.start() if self.lm is not None else ()
+        self._nodes = [_Node(-1, -1, -1, 1.0, "", start, 0.0, 0, 0.0)]
+        self._children: dict[tuple[int, int], int] = {}
+        self._beam = np.zeros(1, np.int64)  # node ids
+        self._last = np.full(1, -1, np.int64)  # each beam prefix's last token
+        self._extra = np.zeros(1)  # each beam prefix's LM/bonus score
+        self._pb = np.zeros(1)  # log P(prefix, ending in blank)
+        self._pnb = np.full(1, NEG)  # log P(prefix, ending in its last token)
+        self._offset = 0
+        self._cached: tuple[int, TokenSequence] | None = None
+
+    @property
+    def frames_seen(self) -> int:
+        return self._offset
+
+    # ---- search --------------------------------------------------------------------------------
+    def accept(self, log_probs: np.ndarray) -> None:
+        for frame in np.asarray(log_probs, np.float64):
+            self._step(frame)
+            self._offset += 1
+        self._cached = None
+
+    def _step(self, lp: np.ndarray) -> None:
+        config = self.config
+        nodes = self._nodes
+        beam, pb, pnb, last = self._beam, self._pb, self._pnb, self._last
+        total = np.logaddexp(pb, pnb)
+        stay_pb = total + lp[self.blank]
+        stay_pnb = np.where(last >= 0, pnb + lp[np.maximum(last, 0)], NEG)
+
+        floor = lp.max() - config.token_prune
+        candidates = np.flatnonzero(lp >= floor)
+        candidates = candidates[candidates != self.blank]
+        if len(candidates) > config.max_tokens:
+            order = np.argsort(-lp[candidates], kind="stable")
+            candidates = candidates[order[: config.max_tokens]]
+        if len(candidates) == 0:  # a blank-only frame: every prefix stays
+            self._pb, self._pnb = stay_pb, stay_pnb
+            return
+
+        # Extending prefix b by token c: from blank-ending paths only when c repeats the last.
+        source = np.where(last[:, None] == candidates[None, :], pb[:, None], total[:, None])
+        extend = source + lp[candidates][None, :]
+        approx = extend + self._extra[:, None]
+        if self.trie:
+            approx = approx + self._hot_steps(beam, candidates)
+        limit = min(approx.size, config.beam)
+        flat = np.argpartition(-approx.ravel(), limit - 1)[:limit]
+        chosen = set(flat.tolist())
+        in_beam = {int(n): i for i, n in enumerate(beam)}
+        for n in beam:  # extensions that merge into a prefix already in the beam
+            node = nodes[n]
+            if node.parent in in_beam:
+                hits = np.flatnonzero(candidates == node.token)
+                if len(hits):
+                    chosen.add(in_beam[node.parent] * len(candidates) + int(hits[0]))
+
+        scores: dict[int, list[float]] = {
+            int(n): [stay_pb[i], stay_pnb[i]] for i, n in enumerate(beam)
+        }
+        for index in chosen:
+            b, k = divmod(index, len(candidates))
+            token = int(candidates[k])
+            value = float(extend[b, k])
+            target, into_blank = self._child(int(beam[b]), token, lp, in_beam)
+            slot = scores.setdefault(target, [NEG, NEG])
+            column = 0 if into_blank else 1
+            slot[column] = float(np.logaddexp(slot[column], value))
+
+        ids = np.fromiter(scores, np.int64, len(scores))
+        values = np.array(list(scores.values()))
+        extra = np.array([nodes[n].extra for n in ids])
+        if len(ids) > config.beam:
+            ranked = np.logaddexp(values[:, 0], values[:, 1]) + extra
+            keep = np.argpartition(-ranked, config.beam - 1)[: config.beam]
+            ids, values, extra = ids[keep], values[keep], extra[keep]
+        self._beam, self._pb, self._pnb, self._extra = ids, values[:, 0], values[:, 1], extra
+        self._last = np.array([nodes[n].token for n in ids], np.int64)
+
+    def _hot_steps(self, beam: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """The hotword bonus each extension would gain or lose, for pre-pruning."""
+        out = np.zeros((len(beam), len(candidates)))
+        for b, n in enumerate(beam):
+            node = self._nodes[n]
+            for k, token in enumerate(candidates):
+                if node.hot is None or token == self.space:
+                    continue
+                child = self.trie.step(node.hot, self.symbols[token])
+                out[b, k] = -node.hot_partial if child is None else self.trie.nodes[child].boost
+        return out
+
+    def _child(
+        self, parent: int, token: int, lp: np.ndarray, in_beam: dict[int, int]
+    ) -> tuple[int, bool]:
+        """The node of prefix+token (created on first use) and whether the probability goes to
+        its blank-ending column. A space at the start or after a space is no new word."""
+        node = self._nodes[parent]
+        if token == self.space and not node.word:
+            return parent, node.token != self.space
+        key = (parent, token)
+        child = self._children.get(key)
+        if child is None:
+            child = len(self._nodes)
+            self._nodes.append(self._derive(node, parent, token))
+            self._children[key] = child
+        if child not in in_beam and not self._has_live_descendant(child):
+            # (Re-)entering the beam: this step emits the token.
+            self._nodes[child].frame = self._offset
+            self._nodes[child].prob = float(math.exp(lp[token]))
+        return child, False
+
+    def _has_live_descendant(self, node_id: int) -> bool:
+        depth = self._nodes[node_id].depth
+        for n in self._beam:
+            n = int(n)
+            for _ in range(self._nodes[n].depth - depth):
+                n = self._nodes[n].parent
+            if n == node_id:
+                return True
+        return False
+
+    def _derive(self, node: _Node, parent: int, token: int) -> _Node:
+        fixed, hot, partial = node.fixed, node.hot, node.hot_partial
+        word, lm_state = node.word, node.lm_state
+        if token == self.space:
+            fixed += self._word_score(word, lm_state)
+            if self.lm is not None:
+                lm_state = self.lm.score(lm_state, word)[1]
+            hot, fixed, partial = self._hot_space(hot, fixed, partial)
+            word = ""
+        else:
+            char = self.symbols[token]
+            word += char
+            if hot is not None:
+                hot = self.trie.step(hot, char)
+                partial = 0.0 if hot is None else partial + self.trie.nodes[hot].boost
+        return _Node(
+            parent, token, self._offset, 0.0, word, lm_state, fixed, hot, partial, node.depth + 1
+        )
+
+    def _word_score(self, word: str, lm_state: tuple) -> float:
+        score = self.config.word_bonus
+        if self.lm is not None:
+            score += self.config.lm_weight * self.lm.score(lm_state, word)[0]
+        return score
+
+    def _hot_space(self, hot: int | None, fixed: float, partial: float):
+        """A word ended: confirm a completed hotword, continue a phrase, or drop the bonus."""
+        if hot is None:
+            return 0, fixed, 0.0
+        trie_node = self.trie.nodes[hot]
+        if trie_node.terminal:
+            fixed, partial = fixed + partial, 0.0
+        inside = self.trie.step(hot, " ")
+        if inside is not None:
+            return inside, fixed, partial + self.trie.nodes[inside].boost
+        return 0, fixed, 0.0
+
+    # ---- results -------------------------------------------------------------------------------
+    def _final_extra(self, node: _Node) -> float:
+        """The end-of-utterance score: the last word, hotword confirmation, sentence end."""
+        extra = node.fixed
+        lm_state = node.lm_state
+        if node.word:
+            extra += self._word_score(node.word, lm_state)
+            if self.lm is not None:
+                lm_state = self.lm.score(lm_state, node.word)[1]
+        if node.hot is not None and self.trie.nodes[node.hot].terminal:
+            extra += node.hot_partial
+        if self.lm is not None:
+            extra += self.config.lm_weight * self.lm.end(lm_state)
+        return extra
+
+    def _path(self, node_id: int) -> list[_Node]:
+        path = []
+        while node_id > 0:
+            node = self._nodes[node_id]
+            path.append(node)
+            node_id = node.parent
+        return path[::-1]
+
+    @property
+    def tokens(self) -> TokenSequence:
+        """The current best hypothesis (acoustic confidences; the LM has not seen the last
+        word yet)."""
+        if self._cached is not None and self._cached[0] == self._offset:
+            return self._cached[1]
+        scores = np.logaddexp(self._pb, self._pnb) + self._extra
+        best = int(self._beam[int(np.argmax(scores))])
+        path = self._path(best)
+        tokens = TokenSequence(
+            [n.token for n in path], [n.frame for n in path], [n.prob for n in path]
+        )
+        self._cached = (self._offset, tokens)
+        return tokens
+
+    def finalize(self) -> TokenSequence:
+        """The best hypothesis with the LM applied to the end; each character's probability is
+        scaled by its word's share of the beam, so a word's mean is its confidence."""
+        finals = np.logaddexp(self._pb, self._pnb) + [
+            self._final_extra(self._nodes[n]) for n in self._beam
+        ]
+        weights = np.exp(finals - finals.max())
+        weights /= weights.sum()
+        words = [_words(self._path(int(n)), self.space) for n in self._beam]
+        best = int(np.argmax(finals))
+        path = self._path(int(self._beam[best]))
+        probs = [n.prob for n in path]
+        for word, start, positions in _spans(path, self.space):
+            share = sum(
+                weight
+                for weight, other in zip(weights, words)
+                if any(w == word and abs(s - start) <= CONF_FRAMES for w, s in other)
+            )
+            for position in positions:
+                probs[position] *= min(1.0, share)
+        return TokenSequence([n.token for n in path], [n.frame for n in path], probs)
+
+
+def _spans(path: list[_Node], space: int) -> list[tuple[str, int, list[int]]]:
+    """(word, start step, positions in the path) of every word of a hypothesis."""
+    spans: list[tuple[str, int, list[int]]] = []
+    current: list[int] = []
+    for position, node in enumerate(path + [None]):
+        if node is None or node.token == space:
+            if current:
+                spans.append((path[current[-1]].word, path[current[0]].frame, current))
+            current = []
+        else:
+            current.append(position)
+    return spans
+
+
+def _words(path: list[_Node], space: int) -> list[tuple[str, int]]:
+    return [(word, start) for word, start, _ in _spans(path, space)]
+
+
+def beam_decode(
+    log_probs: np.ndarray,
+    vocabulary: Vocabulary,
+    config: BeamConfig | None = None,
+    lm: NgramLm | None = None,
+) -> TokenSequence:
+    """Beam search over a whole utterance `[T, V]`."""
+    decoder = BeamSearchDecoder(vocabulary, config, lm)
+    decoder.accept(log_probs)
+    return decoder.finalize()

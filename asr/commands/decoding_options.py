@@ -1,0 +1,69 @@
+"""Decoder flags shared by `asr transcribe`, `asr evaluate` and `asr listen`: greedy by default,
+`--beam N` for prefix beam search with the shipped word LM (or `--lm`, `--no-lm`), LM weight,
+word bonus and hotwords."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("decoding")
+    group.add_argument(
+        "--beam",
+        type=int,
+        default=0,
+        metavar="N",
+        help="CTC prefix beam search of width N with a word LM (default 0: greedy)",
+    )
+    group.add_argument(
+        "--lm", type=Path, help="ARPA word LM for --beam (default: the shipped English LM)"
+    )
+    group.add_argument("--no-lm", action="store_true", help="beam search without an LM")
+    group.add_argument(
+        "--lm-weight", type=float, help="LM weight (default: tuned value stored with the LM)"
+    )
+    group.add_argument(
+        "--word-bonus",
+        type=float,
+        help="score added per word (default: tuned value stored with the LM)",
+    )
+    group.add_argument(
+        "--hotwords",
+        metavar="LIST",
+        help='boosted words/phrases "word:boost,phrase:boost" (boost per letter, default 2)',
+    )
+
+
+def decoder_options(args: argparse.Namespace) -> dict:
+    """Recognizer keyword arguments for the decoder flags (greedy when --beam is not given)."""
+    from asr.commands.common import CommandError
+    from asr.hotwords import parse_hotwords
+    from streaming.decoder import default_lm_path
+
+    beam = getattr(args, "beam", 0) or 0
+    hotwords = getattr(args, "hotwords", None)
+    if beam < 0:
+        raise CommandError("--beam must be at least 1 (or 0 for greedy)")
+    if not beam:
+        if hotwords or getattr(args, "lm", None):
+            raise CommandError("--hotwords and --lm need --beam N")
+        return {}
+    try:
+        phrases = parse_hotwords(hotwords)
+    except ValueError as error:
+        raise CommandError(f"--hotwords: {error}") from error
+    lm = None
+    if not getattr(args, "no_lm", False):
+        lm = args.lm or default_lm_path()
+        if not Path(lm).is_file():
+            raise CommandError(f"{lm}: no such LM file (pass --lm PATH or --no-lm)")
+    return {
+        "decoder": "beam",
+        "beam": beam,
+        "lm": lm,
+        "lm_weight": getattr(args, "lm_weight", None),
+        "word_bonus": getattr(args, "word_bonus", None),
+        "hotwords": phrases,
+    }

@@ -1,0 +1,154 @@
+"""`asr lm build` (an ARPA word LM from text) and `asr lm tune` (LM weight and word bonus on a
+dev manifest, stored in the JSON next to the LM, where the recogniser reads them back)."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+from pathlib import Path
+
+from asr.commands.common import CommandError, add_model_arguments, model_path
+from asr.progress import console
+
+DEFAULT_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
+DEFAULT_BONUSES = (-1.0, 0.0, 1.0, 2.0, 3.0)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("lm", help="build or tune the word n-gram LM for beam search")
+    commands = parser.add_subparsers(dest="lm_command", metavar="ACTION", required=True)
+
+    build = commands.add_parser(
+        "build",
+        help="build an ARPA LM (interpolated Kneser-Ney) from text",
+        description="Count word n-grams in text (every line through the shared normaliser) "
+        "and write an interpolated Kneser-Ney ARPA model, pruned by count and vocabulary.",
+    )
+    build.add_argument(
+        "--text", type=Path, nargs="*", default=[], help="text files, or JSONL manifests ('text')"
+    )
+    build.add_argument(
+        "--system-text",
+        action="store_true",
+        help="add WordNet examples, fortunes and the KJV Bible (Debian wordnet-base, "
+        "fortunes-min/fortunes, bible-kjv)",
+    )
+    build.add_argument("--order", type=int, default=3, help="n-gram order (3)")
+    build.add_argument(
+        "--min-count",
+        type=int,
+        nargs="+",
+        default=[1, 1, 2],
+        help="least count kept per order, nondecreasing (1 1 2: trigram singletons pruned)",
+    )
+    build.add_argument("--max-vocab", type=int, default=50000, help="words kept (50000)")
+    build.add_argument("-o", "--output", type=Path, required=True, help="lm.arpa or lm.arpa.gz")
+    build.set_defaults(handler=run_build)
+
+    tune = commands.add_parser(
+        "tune",
+        help="grid-search LM weight and word bonus on a dev manifest",
+        description="Decode every clip once with the model, then beam-search it for each LM "
+        "weight and word bonus; prints the WER table and the best pair. --write stores the "
+        "best pair in the JSON next to the LM (read back as the defaults).",
+    )
+    tune.add_argument("manifest", type=Path, help="dev manifest (never the test set)")
+    add_model_arguments(tune)
+    tune.add_argument("--weights", type=float, nargs="+", default=list(DEFAULT_WEIGHTS))
+    tune.add_argument("--bonuses", type=float, nargs="+", default=list(DEFAULT_BONUSES))
+    tune.add_argument("--limit", type=int, default=0, help="first N clips only (0: all)")
+    tune.add_argument("--write", action="store_true", help="store the best pair next to the LM")
+    tune.set_defaults(handler=run_tune, beam=8)
+
+
+def _system_text() -> list[str]:
+    from asr.prepare.sentences import bible_clauses, fortune_sentences, wordnet_examples
+
+    lines = []
+    for load in (wordnet_examples, fortune_sentences, bible_clauses):
+        found = load()
+        console.print(f"{load.__name__}: {len(found)} sentences")
+        lines.extend(sentence.label for sentence in found)
+    return lines
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from asr.lm_build import build_arpa, read_text_lines, write_arpa
+
+    if args.min_count != sorted(args.min_count) or min(args.min_count) < 1:
+        raise CommandError("--min-count must be positive and nondecreasing")
+    if args.order < 1:
+        raise CommandError("--order must be at least 1")
+    for path in args.text:
+        if not path.is_file():
+            raise CommandError(f"{path}: no such text file")
+    lines = list(read_text_lines(args.text))
+    if args.system_text:
+        lines.extend(_system_text())
+    if not lines:
+        raise CommandError("no text: pass --text FILES and/or --system-text")
+    started = time.perf_counter()
+    vocab, orders = build_arpa(lines, args.order, tuple(args.min_count), args.max_vocab)
+    counts = write_arpa(args.output, vocab, orders)
+    size = args.output.stat().st_size / 1e6
+    console.print(
+        f"wrote {args.output} ({size:.1f} MB): {len(lines)} lines, n-grams "
+        f"{' / '.join(map(str, counts))}, {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def run_tune(args: argparse.Namespace) -> int:
+    from asr.audio import load_audio
+    from asr.beam_search import BeamConfig, beam_decode
+    from asr.lm import LmDefaults, read_arpa
+    from asr.manifest import read_manifest
+    from asr.wer import ErrorCounts, word_errors
+    from streaming import Recognizer
+    from streaming.decoder import default_lm_path
+
+    lm_path = args.lm or default_lm_path()
+    if not lm_path.is_file():
+        raise CommandError(f"{lm_path}: no such LM file")
+    entries, _ = read_manifest(args.manifest)
+    entries = entries[: args.limit] if args.limit else entries
+    recognizer = Recognizer(model_path(args.model), provider=args.provider, threads=1)
+    rate = recognizer.model.info.feature_config.sample_rate
+    vocabulary = recognizer.model.info.vocabulary
+    clips = [
+        (recognizer.utterance_log_probs(load_audio(e.audio_path, rate)), e.text) for e in entries
+    ]
+    lm = read_arpa(lm_path)
+    beam = args.beam or 8
+    results = {}
+    for weight, bonus in itertools.product(args.weights, args.bonuses):
+        config = BeamConfig(beam=beam, lm_weight=weight, word_bonus=bonus)
+        counts = ErrorCounts()
+        for log_probs, reference in clips:
+            tokens = beam_decode(log_probs, vocabulary, config, lm)
+            counts = counts + word_errors(reference, vocabulary.decode(tokens.ids))
+        results[(weight, bonus)] = counts.rate
+        console.print(f"lm_weight {weight:5.2f}  word_bonus {bonus:5.2f}  WER {counts.rate:.2%}")
+    (weight, bonus), wer = min(results.items(), key=lambda item: (item[1], item[0]))
+    console.print(f"best: --lm-weight {weight} --word-bonus {bonus} (WER {wer:.2%}, beam {beam})")
+    if args.write:
+        sidecar = LmDefaults.sidecar(lm_path)
+        sidecar.write_text(
+            json.dumps(
+                {
+                    "lm_weight": weight,
+                    "word_bonus": bonus,
+                    "beam": beam,
+                    "tuned_on": args.manifest.name,
+                    "clips": len(clips),
+                    "wer": round(wer, 4),
+                    "model": model_path(args.model).name,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        console.print(f"wrote {sidecar}")
+    return 0

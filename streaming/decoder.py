@@ -1,0 +1,68 @@
+"""Which CTC decoder a `Recognizer`'s streams use: greedy (the fast default) or prefix beam
+search with an optional word LM and hotwords. The LM is loaded once and shared by all streams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from asr.beam_search import BeamConfig, BeamSearchDecoder
+from asr.decoding import GreedyDecoder
+from asr.hotwords import parse_hotwords
+from asr.lm import LmDefaults, NgramLm, read_arpa
+from asr.tokens import Vocabulary
+
+DECODERS = ("greedy", "beam")
+
+
+def default_lm_path() -> Path:
+    """The word LM shipped next to the default model."""
+    return Path(str(resources.files("asr") / "models" / "default-lm.arpa.gz"))
+
+
+@dataclass(frozen=True)
+class DecoderFactory:
+    kind: str = "greedy"
+    config: BeamConfig | None = None
+    lm: NgramLm | None = None
+
+    @classmethod
+    def create(
+        cls,
+        decoder: str = "greedy",
+        beam: int = 8,
+        lm: str | Path | NgramLm | None = None,
+        lm_weight: float | None = None,
+        word_bonus: float | None = None,
+        hotwords: str | dict[str, float] | None = None,
+    ) -> DecoderFactory:
+        """`lm_weight`/`word_bonus` default to the values stored next to the LM file."""
+        if decoder not in DECODERS:
+            raise ValueError(f"decoder must be one of {', '.join(DECODERS)}")
+        if decoder == "greedy":
+            if lm is not None or hotwords:
+                raise ValueError("an LM and hotwords need decoder='beam'")
+            return cls()
+        if beam < 1:
+            raise ValueError("beam must be at least 1")
+        defaults = LmDefaults(lm_weight=0.0, word_bonus=0.0)
+        model = lm
+        if isinstance(lm, (str, Path)):
+            model = read_arpa(lm)
+            defaults = LmDefaults.for_lm(Path(lm))
+        elif isinstance(lm, NgramLm):
+            defaults = LmDefaults()
+        phrases = parse_hotwords(hotwords) if isinstance(hotwords, str) else dict(hotwords or {})
+        config = BeamConfig(
+            beam=beam,
+            lm_weight=defaults.lm_weight if lm_weight is None else lm_weight,
+            word_bonus=defaults.word_bonus if word_bonus is None else word_bonus,
+            hotwords=phrases,
+        )
+        return cls("beam", config, model)
+
+    def new(self, vocabulary: Vocabulary) -> GreedyDecoder | BeamSearchDecoder:
+        if self.kind == "greedy":
+            return GreedyDecoder(vocabulary.blank)
+        return BeamSearchDecoder(vocabulary, self.config, self.lm)

@@ -1,0 +1,190 @@
+import numpy as np
+import pytest
+from conftest import FSDD, fsdd_clip
+
+from asr.beam_search import BeamConfig, BeamSearchDecoder, beam_decode
+from asr.decoding import greedy_decode
+from asr.hotwords import parse_hotwords
+from asr.lm import read_arpa
+from asr.lm_build import build_arpa, write_arpa
+from asr.tokens import Vocabulary
+from asr.wer import word_errors
+from streaming import EndpointConfig, Recognizer
+from streaming.result import tokens_to_words
+
+VOCAB = Vocabulary()
+TEXT = [
+    "the cat sat on the mat",
+    "the dog sat on the log",
+    "a cat and a dog",
+    "the cat ate the fish",
+    "turn on the light",
+]
+
+
+def emissions(items, floor=1e-4):
+    """Log-probs [T, V]: each item (a character or {character: probability}) on one frame,
+    followed by a blank frame; a space item is a word boundary."""
+    rows = []
+    for item in items:
+        probs = {item: 1.0} if isinstance(item, str) else item
+        for frame in (probs, {"<blank>": 1.0}):
+            row = np.full(len(VOCAB), floor)
+            for symbol, p in frame.items():
+                row[VOCAB.symbols.index(symbol)] = p
+            rows.append(np.log(row / row.sum()))
+    return np.array(rows)
+
+
+def spoken(text, confusions=None):
+    """Frames for `text`; `confusions` {position: {char: p}} makes letters ambiguous."""
+    confusions = confusions or {}
+    return emissions([confusions.get(i, ch) for i, ch in enumerate(text)])
+
+
+def text_of(tokens):
+    return VOCAB.decode(tokens.ids)
+
+
+def peaky(seed, frames=80):
+    """Random CTC output whose best token has 0.96 of every frame's mass."""
+    rng = np.random.default_rng(seed)
+    best = rng.choice(len(VOCAB), size=frames, p=[0.5] + [0.5 / (len(VOCAB) - 1)] * 28)
+    log_probs = np.full((frames, len(VOCAB)), np.log(0.04 / (len(VOCAB) - 1)))
+    log_probs[np.arange(frames), best] = np.log(0.96)
+    return log_probs
+
+
+def words_of(tokens):
+    return [(w.word, w.start, w.end, w.conf) for w in tokens_to_words(tokens, VOCAB, 0.03)]
+
+
+@pytest.fixture(scope="module")
+def small_lm(tmp_path_factory):
+    path = tmp_path_factory.mktemp("lm") / "small.arpa.gz"
+    write_arpa(path, *build_arpa(TEXT, order=3, min_counts=(1, 1, 1)))
+    return path
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_beam_width_one_equals_greedy(seed):
+    """On confident output (the best token holds most of every frame), as a trained model's
+    mostly is; where frames are unsure the beam sums alignments and may differ from the best
+    path (the tiny test model's "three" is "thre" at beam 1: its two e's are one blank apart)."""
+    log_probs = peaky(seed)
+    greedy = greedy_decode(log_probs)
+    beam = beam_decode(log_probs, VOCAB, BeamConfig(beam=1))
+    assert text_of(beam) == text_of(greedy) and text_of(greedy)
+    assert words_of(beam) == words_of(greedy)  # words, times and confidences
+
+
+def test_streaming_beam_equals_whole_utterance(small_lm):
+    rng = np.random.default_rng(3)
+    noisy = np.log(rng.dirichlet(np.full(len(VOCAB), 0.3), size=120))
+    log_probs = np.concatenate([spoken("the cat sat", {4: {"c": 0.5, "k": 0.5}}), noisy])
+    config = BeamConfig(beam=6, lm_weight=0.8, word_bonus=1.0, hotwords={"kat": 1.0})
+    whole = beam_decode(log_probs, VOCAB, config, read_arpa(small_lm))
+    decoder = BeamSearchDecoder(VOCAB, config, read_arpa(small_lm))
+    start, partials = 0, []
+    while start < len(log_probs):
+        size = int(rng.integers(1, 17))
+        decoder.accept(log_probs[start : start + size])
+        partials.append(text_of(decoder.tokens))
+        start += size
+    streamed = decoder.finalize()
+    assert (streamed.ids, streamed.frames, streamed.probs) == (whole.ids, whole.frames, whole.probs)
+    assert partials[3].startswith("th") and len(set(partials)) > 5  # partial results stream
+
+
+def test_hotword_otherwise_missed_is_recognised_when_boosted():
+    log_probs = spoken("open zork now", {6: {"e": 0.6, "o": 0.4}})
+    assert text_of(greedy_decode(log_probs)) == "open zerk now"
+    assert text_of(beam_decode(log_probs, VOCAB, BeamConfig(beam=8))) == "open zerk now"
+    boosted = BeamConfig(beam=8, hotwords=parse_hotwords("zork:1.5"))
+    assert text_of(beam_decode(log_probs, VOCAB, boosted)) == "open zork now"
+    # A hotword whose prefix matched but which was not completed gets no bonus in the end.
+    longer = BeamConfig(beam=8, hotwords=parse_hotwords("zorba:3"))
+    assert text_of(beam_decode(log_probs, VOCAB, longer)) == "open zerk now"
+
+
+def test_hotword_phrase_with_an_lm_that_does_not_know_it(small_lm):
+    log_probs = spoken("turn on zork", {9: {"e": 0.6, "o": 0.4}})
+    config = BeamConfig(beam=8, lm_weight=0.5, hotwords=parse_hotwords("zork:1.5"))
+    assert text_of(beam_decode(log_probs, VOCAB, config, read_arpa(small_lm))) == "turn on zork"
+
+
+def test_lm_lowers_wer_on_a_fixed_example(small_lm):
+    reference = "the cat sat on the mat"
+    log_probs = spoken(reference, {4: {"k": 0.55, "c": 0.45}, 19: {"n": 0.55, "m": 0.45}})
+    greedy = text_of(greedy_decode(log_probs))
+    plain = text_of(beam_decode(log_probs, VOCAB, BeamConfig(beam=8)))
+    with_lm = text_of(
+        beam_decode(log_probs, VOCAB, BeamConfig(beam=8, lm_weight=1.0), read_arpa(small_lm))
+    )
+    assert greedy == plain == "the kat sat on the nat"
+    assert word_errors(reference, greedy).rate == pytest.approx(2 / 6)
+    assert with_lm == reference and word_errors(reference, with_lm).rate == 0.0
+
+
+def test_word_confidence_comes_from_the_beam(small_lm):
+    log_probs = spoken("the cat sat", {4: {"k": 0.5, "c": 0.5}})
+    tokens = beam_decode(log_probs, VOCAB, BeamConfig(beam=8))
+    confidences = {w.word: w.conf for w in tokens_to_words(tokens, VOCAB, 0.03)}
+    assert confidences["the"] > 0.99 and confidences["sat"] > 0.99
+    # Two spellings share the beam: the chosen one has about half of it, times 0.5 acoustically.
+    assert 0.05 < confidences[text_of(tokens).split()[1]] < 0.5
+
+
+def test_invalid_settings():
+    with pytest.raises(ValueError, match="beam must be at least 1"):
+        BeamSearchDecoder(VOCAB, BeamConfig(beam=0))
+    with pytest.raises(ValueError, match="not a number"):
+        parse_hotwords("zork:lots")
+    assert parse_hotwords("zork, turn left:3") == {"zork": 2.0, "turn left": 3.0}
+
+
+# ---- the engine ------------------------------------------------------------------------------
+
+NO_ENDPOINT = EndpointConfig(enabled=False)
+DIGIT_CLIPS = ["0_jackson_5.wav", "3_theo_5.wav", "7_jackson_5.wav", "9_jackson_5.wav"]
+
+
+@pytest.fixture(scope="module")
+def digit_lm(tmp_path_factory):
+    words = "zero one two three four five six seven eight nine".split()
+    path = tmp_path_factory.mktemp("digits") / "digits.arpa"
+    write_arpa(path, *build_arpa(words + [" ".join(words)], order=2))
+    return path
+
+
+def test_recognizer_beam_streams_like_offline(tiny_onnx, digit_lm):
+    greedy = Recognizer(tiny_onnx, endpoint=NO_ENDPOINT)
+    beam = Recognizer(
+        tiny_onnx, endpoint=NO_ENDPOINT, decoder="beam", beam=6, lm=digit_lm, lm_weight=0.5
+    )
+    rng = np.random.default_rng(0)
+    for name in DIGIT_CLIPS:
+        samples = fsdd_clip(name)
+        offline = beam.offline_transcribe(samples)
+        stream = beam.create_stream()
+        start = 0
+        while start < len(samples):
+            size = int(rng.integers(100, 5000))
+            stream.accept_waveform(samples[start : start + size], 16000)
+            start += size
+        (final,) = stream.finish()
+        assert final.text == offline.text == greedy.offline_transcribe(samples).text
+        assert [w.conf for w in final.words] == [w.conf for w in offline.words]
+
+
+def test_cli_beam_flags(tiny_onnx, digit_lm, capsys):
+    from asr.cli import main
+
+    clip = str(FSDD / "9_jackson_5.wav")
+    args = ["transcribe", "--model", str(tiny_onnx), clip]
+    assert main([*args, "--beam", "4", "--lm", str(digit_lm), "--lm-weight", "0.3"]) == 0
+    assert capsys.readouterr().out.strip() == "nine"
+    assert main([*args, "--beam", "4", "--no-lm", "--hotwords", "nine:1"]) == 0
+    assert capsys.readouterr().out.strip() == "nine"
+    assert main([*args, "--hotwords", "nine"]) == 1
+    assert "need --beam" in capsys.readouterr().err
