@@ -8,8 +8,9 @@ A set is NAME=MANIFEST or NAME:N=MANIFEST (N clips evenly spaced through it; `--
 set). Each system runs on each set in a fresh process (`bench/peer_worker.py`) on one CPU thread,
 so the peak RSS is that system's alone; the clips are decoded and resampled to 16 kHz before
 the clock starts, for every system. WER/CER use the project normaliser on references and
-hypotheses of every system. RTF = compute / audio seconds, features included. Latencies are on
-the audio clock (as `asr evaluate`): first partial after speech onset, final after speech end.
+hypotheses of every system. RTF = compute (process CPU time) / audio seconds, features
+included. Latencies are on the audio clock (as `asr evaluate`): first partial after speech
+onset, final after speech end.
 Writes FILE.md (the table) and FILE.json (rows and every hypothesis) atomically, prints the table.
 Systems that cannot run here (peer not installed, no int8 model, no beam decoder yet) are listed
 under the table with the reason.
