@@ -39,10 +39,8 @@ def make_system(name: str, model: str, int8_model: str | None, lm: str | None):
     if name in PEERS:
         return PEERS[name]()
     decoder, int8, with_lm = OURS[name]
-    if int8 and not int8_model:
-        raise Unavailable("no int8 model (pass --int8-model)")
-    if with_lm and not lm:
-        raise Unavailable("no language model (pass --lm)")
+    if (int8 and not int8_model) or (with_lm and not lm):
+        raise Unavailable("no int8 model" if int8 and not int8_model else "no language model")
     path = Path(int8_model if int8 else model)
     return Ours(path, decoder=decoder, lm=Path(lm) if with_lm else None)
 

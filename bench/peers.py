@@ -2,7 +2,7 @@
 
     python bench/peers.py --set fsdd-test=../shared/data/fsdd/test.jsonl \\
         --set 'tts-dev:200=CORPORA/tts/dev.jsonl' [--systems greedy pocketsphinx whisper] \\
-        [--model M.onnx] [--int8-model M.int8.onnx] [--lm LM] [--limit N] [--out FILE.md]
+        [--model M.onnx] [--int8-model M.int8.onnx] [--lm LM.arpa.gz] [--limit N] [--out F.md]
 
 A set is NAME=MANIFEST or NAME:N=MANIFEST (N clips evenly spaced through it; `--limit` caps every
 set). Each system runs on each set in a fresh process (`bench/peer_worker.py`) on one CPU thread,
@@ -85,8 +85,18 @@ def main() -> int:
     parser.add_argument("--set", dest="sets", type=parse_set, action="append", required=True)
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     parser.add_argument("--model", type=Path, default=ROOT / "asr" / "models" / "default.onnx")
-    parser.add_argument("--int8-model", type=Path, help="int8 model (`asr export --int8`)")
-    parser.add_argument("--lm", type=Path, help="language model for the beam + LM rows")
+    parser.add_argument(
+        "--int8-model",
+        type=Path,
+        default=ROOT / "asr" / "models" / "default.int8.onnx",
+        help="int8 model from `asr export --int8` (rows skipped when the file is missing)",
+    )
+    parser.add_argument(
+        "--lm",
+        type=Path,
+        default=ROOT / "asr" / "models" / "default-lm.arpa.gz",
+        help="ARPA word LM for the beam + LM rows (default: the shipped one)",
+    )
     parser.add_argument("--limit", type=int, help="at most N clips per set (quick runs)")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "bench" / "peers.md")
     args = parser.parse_args()
@@ -103,8 +113,8 @@ def main() -> int:
                 "manifest": str(manifest),
                 "limit": min(limits) if limits else None,
                 "model": str(args.model),
-                "int8_model": str(args.int8_model) if args.int8_model else None,
-                "lm": str(args.lm) if args.lm else None,
+                "int8_model": str(args.int8_model),
+                "lm": str(args.lm),
             }
             started = time.perf_counter()
             result = run_worker(job)
