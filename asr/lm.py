@@ -18,6 +18,7 @@ LN10 = math.log(10.0)
 UNK, BOS, EOS = "<unk>", "<s>", "</s>"
 # log10 probability of a word the ARPA file has no <unk> entry for.
 DEFAULT_UNK_LOG10 = -7.0
+CACHE_SIZE = 200_000
 
 State = tuple[int, ...]
 
@@ -116,6 +117,8 @@ class NgramLm:
             penalty = 0.0 if word in self.known else self.oov_penalty
         value = self._log10(state, index) * LN10 + penalty
         result = (value, (*state, index)[-(self.order - 1) :] if self.order > 1 else ())
+        if len(self._cache) >= CACHE_SIZE:  # bounded over hours of audio
+            self._cache.clear()
         self._cache[key] = result
         return result
 

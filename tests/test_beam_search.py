@@ -188,3 +188,25 @@ def test_cli_beam_flags(tiny_onnx, digit_lm, capsys):
     assert capsys.readouterr().out.strip() == "nine"
     assert main([*args, "--hotwords", "nine"]) == 1
     assert "need --beam" in capsys.readouterr().err
+
+
+def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
+    import json
+
+    from asr.cli import main
+    from asr.lm import LmDefaults
+
+    text = tmp_path / "digits.txt"
+    text.write_text("zero one two\nthree four five\nsix seven eight nine\n")
+    lm = tmp_path / "digits.arpa.gz"
+    assert main(["lm", "build", "--text", str(text), "--order", "2", "-o", str(lm)]) == 0
+    assert read_arpa(lm).ngram_counts[0] == 13  # ten words, <s>, </s>, <unk>
+    args = ["lm", "tune", str(FSDD / "train.jsonl"), "--model", str(tiny_onnx), "--lm", str(lm)]
+    assert (
+        main([*args, "--limit", "4", "--weights", "0.2", "0.4", "--bonuses", "0", "--write"]) == 0
+    )
+    assert "best: --lm-weight 0.2 --word-bonus 0.0" in capsys.readouterr().err
+    stored = json.loads((tmp_path / "digits.json").read_text())
+    assert stored["clips"] == 4 and stored["wer"] == 0.0
+    assert LmDefaults.for_lm(lm) == LmDefaults(0.2, 0.0)
+    assert Recognizer(tiny_onnx, decoder="beam", lm=lm).decoders.config.lm_weight == 0.2

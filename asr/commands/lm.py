@@ -105,7 +105,7 @@ def run_tune(args: argparse.Namespace) -> int:
     from asr.beam_search import BeamConfig, beam_decode
     from asr.lm import LmDefaults, read_arpa
     from asr.manifest import read_manifest
-    from asr.wer import ErrorCounts, word_errors
+    from asr.wer import ErrorCounts, char_errors, word_errors
     from streaming import Recognizer
     from streaming.decoder import default_lm_path
 
@@ -125,14 +125,22 @@ def run_tune(args: argparse.Namespace) -> int:
     results = {}
     for weight, bonus in itertools.product(args.weights, args.bonuses):
         config = BeamConfig(beam=beam, lm_weight=weight, word_bonus=bonus)
-        counts = ErrorCounts()
+        words = chars = ErrorCounts()
         for log_probs, reference in clips:
-            tokens = beam_decode(log_probs, vocabulary, config, lm)
-            counts = counts + word_errors(reference, vocabulary.decode(tokens.ids))
-        results[(weight, bonus)] = counts.rate
-        console.print(f"lm_weight {weight:5.2f}  word_bonus {bonus:5.2f}  WER {counts.rate:.2%}")
-    (weight, bonus), wer = min(results.items(), key=lambda item: (item[1], item[0]))
-    console.print(f"best: --lm-weight {weight} --word-bonus {bonus} (WER {wer:.2%}, beam {beam})")
+            hypothesis = vocabulary.decode(beam_decode(log_probs, vocabulary, config, lm).ids)
+            words = words + word_errors(reference, hypothesis)
+            chars = chars + char_errors(reference, hypothesis)
+        results[(weight, bonus)] = (words.rate, chars.rate)
+        console.print(
+            f"lm_weight {weight:5.2f}  word_bonus {bonus:5.2f}  WER {words.rate:.2%}  "
+            f"CER {chars.rate:.2%}"
+        )
+    # Ties on WER (common on small sets) are broken by CER.
+    (weight, bonus), (wer, cer) = min(results.items(), key=lambda item: (item[1], item[0]))
+    console.print(
+        f"best: --lm-weight {weight} --word-bonus {bonus} (WER {wer:.2%}, CER {cer:.2%}, "
+        f"beam {beam})"
+    )
     if args.write:
         sidecar = LmDefaults.sidecar(lm_path)
         sidecar.write_text(
@@ -141,9 +149,10 @@ def run_tune(args: argparse.Namespace) -> int:
                     "lm_weight": weight,
                     "word_bonus": bonus,
                     "beam": beam,
-                    "tuned_on": args.manifest.name,
+                    "tuned_on": str(args.manifest),
                     "clips": len(clips),
                     "wer": round(wer, 4),
+                    "cer": round(cer, 4),
                     "model": model_path(args.model).name,
                 },
                 indent=2,
