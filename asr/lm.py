@@ -1,5 +1,5 @@
 """A word n-gram language model read from an ARPA file (plain or .gz): backoff scoring in pure
-Python, natural-log scores for the beam search. No KenLM: it has no wheel on PyPI.
+Python and numpy, natural-log scores for the beam search. No KenLM: it has no wheel on PyPI.
 
 Scores are looked up once per (state, word) and cached, so the beam search pays a dict lookup
 per completed word. A state is the tuple of the last `order - 1` word ids.
@@ -10,9 +10,12 @@ from __future__ import annotations
 import gzip
 import json
 import math
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 LN10 = math.log(10.0)
 UNK, BOS, EOS = "<unk>", "<s>", "</s>"
@@ -57,52 +60,68 @@ class LmDefaults:
         return cls(float(data["lm_weight"]), float(data["word_bonus"]))
 
 
+@dataclass
+class NgramTable:
+    """One order's n-grams: sorted int64 keys (word ids in base V), log10 probs and backoffs."""
+
+    keys: np.ndarray
+    log10_prob: np.ndarray
+    log10_bow: np.ndarray
+
+    def find(self, key: int) -> int:
+        """The row of `key`, or -1."""
+        row = int(np.searchsorted(self.keys, key))
+        return row if row < len(self.keys) and self.keys[row] == key else -1
+
+
 class NgramLm:
     """Backoff n-gram model: `score(state, word) -> (natural-log prob, next state)`.
 
     Words outside the vocabulary score as `<unk>` plus `oov_penalty` (natural log), except the
-    `known` words (hotwords), which get the `<unk>` probability alone.
+    `known` words (hotwords), which get the `<unk>` probability alone. Tables are numpy arrays
+    (24 bytes per n-gram), so the shipped LM takes about 15 MB, not hundreds.
     """
 
-    def __init__(
-        self,
-        order: int,
-        vocab: list[str],
-        probs: list[dict[tuple[int, ...], float]],
-        bows: list[dict[tuple[int, ...], float]],
-        oov_penalty: float = -3.0,
-    ):
-        self.order = order
+    def __init__(self, vocab: list[str], tables: list[NgramTable], oov_penalty: float = -3.0):
+        self.order = len(tables)
         self.vocab = vocab
         self.ids = {word: index for index, word in enumerate(vocab)}
-        self.probs = probs  # probs[n - 1][ngram] = log10 p
-        self.bows = bows  # bows[n - 1][ngram] = log10 backoff weight
+        self.size = len(vocab)
+        self.tables = tables  # tables[n - 1]: the n-grams
         self.oov_penalty = oov_penalty
         self.known: set[str] = set()
-        if UNK not in self.ids:
-            self.ids[UNK] = len(self.vocab)
-            self.vocab.append(UNK)
-            self.probs[0][(self.ids[UNK],)] = DEFAULT_UNK_LOG10
-        self.unk = self.ids[UNK]
+        self.unk = self.ids.get(UNK, -1)
         self._cache: dict[tuple[State, str], tuple[float, State]] = {}
 
     @property
     def ngram_counts(self) -> list[int]:
-        return [len(table) for table in self.probs]
+        return [len(table.keys) for table in self.tables]
 
     def start(self) -> State:
         return (self.ids[BOS],) if BOS in self.ids and self.order > 1 else ()
 
+    def _key(self, ids: tuple[int, ...]) -> int:
+        key = 0
+        for index in ids:
+            key = key * self.size + index
+        return key
+
     def _log10(self, context: State, word: int) -> float:
         """Backoff: the longest n-gram present, plus the backoff weights of longer contexts."""
+        if word < 0:
+            return DEFAULT_UNK_LOG10
         total = 0.0
         for begin in range(len(context) + 1):
             history = context[begin:]
-            found = self.probs[len(history)].get((*history, word))
-            if found is not None:
-                return total + found
+            table = self.tables[len(history)]
+            row = table.find(self._key((*history, word)))
+            if row >= 0:
+                return total + float(table.log10_prob[row])
             if history:
-                total += self.bows[len(history) - 1].get(history, 0.0)
+                lower = self.tables[len(history) - 1]
+                row = lower.find(self._key(history))
+                if row >= 0:
+                    total += float(lower.log10_bow[row])
         return total + DEFAULT_UNK_LOG10
 
     def score(self, state: State, word: str) -> tuple[float, State]:
@@ -116,11 +135,11 @@ class NgramLm:
             index = self.unk
             penalty = 0.0 if word in self.known else self.oov_penalty
         value = self._log10(state, index) * LN10 + penalty
-        result = (value, (*state, index)[-(self.order - 1) :] if self.order > 1 else ())
+        next_state = (*state, max(index, 0))[-(self.order - 1) :] if self.order > 1 else ()
         if len(self._cache) >= CACHE_SIZE:  # bounded over hours of audio
             self._cache.clear()
-        self._cache[key] = result
-        return result
+        self._cache[key] = (value, next_state)
+        return value, next_state
 
     def end(self, state: State) -> float:
         """Natural-log probability of the sentence end after `state`."""
@@ -137,55 +156,92 @@ class NgramLm:
         return total + self.end(state)
 
 
+class _ArpaReader:
+    """Reads ARPA lines into typed arrays as they come (no per-line objects are kept), so the
+    shipped LM loads in about a second within a few tens of MB."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.vocab: list[str] = []
+        self.ids: dict[str, int] = {}
+        self.size = 0  # vocabulary size, fixed once the unigrams are read
+        self.tables: list[tuple[array, array, array]] = []  # keys, log10 probs, log10 bows
+
+    def section(self, n: int) -> None:
+        if n != len(self.tables) + 1:
+            raise LmError(f"{self.path}: {n}-grams out of order")
+        if n == 2:
+            self._close_unigrams()
+        if n > 1 and self.size**n >= 2**63:
+            raise LmError(f"{self.path}: vocabulary too large for order {n}")
+        self.tables.append((array("q"), array("d"), array("d")))
+
+    def _close_unigrams(self) -> None:
+        if self.size:
+            return
+        if UNK not in self.ids:
+            self.line([str(DEFAULT_UNK_LOG10), UNK])
+        self.size = len(self.vocab)
+
+    def line(self, fields: list[str]) -> None:
+        n = len(self.tables)
+        if len(fields) not in (n + 1, n + 2):
+            raise LmError(f"{self.path}: bad {n}-gram line {' '.join(fields)!r}")
+        if n == 1:
+            key = self.ids.setdefault(fields[1], len(self.vocab))
+            if key == len(self.vocab):
+                self.vocab.append(fields[1])
+        else:
+            key = 0
+            for word in fields[1 : n + 1]:
+                key = key * self.size + self.ids[word]
+        keys, probs, bows = self.tables[-1]
+        keys.append(key)
+        probs.append(float(fields[0]))
+        bows.append(float(fields[n + 1]) if len(fields) == n + 2 else 0.0)
+
+    def model(self, oov_penalty: float) -> NgramLm:
+        self._close_unigrams()
+        tables = []
+        for keys, probs, bows in self.tables:
+            key_array = np.frombuffer(keys, np.int64) if len(keys) else np.zeros(0, np.int64)
+            order = np.argsort(key_array, kind="stable")
+            tables.append(
+                NgramTable(
+                    key_array[order],
+                    np.frombuffer(probs, np.float64)[order] if len(probs) else np.zeros(0),
+                    np.frombuffer(bows, np.float64)[order] if len(bows) else np.zeros(0),
+                )
+            )
+        return NgramLm(self.vocab, tables, oov_penalty)
+
+
 def read_arpa(path: str | Path, oov_penalty: float = -3.0) -> NgramLm:
     """Read an ARPA file (optionally gzipped) into an `NgramLm`."""
     path = Path(path)
     if not path.is_file():
         raise LmError(f"{path}: language model not found")
-    ids: dict[str, int] = {}
-    vocab: list[str] = []
-    probs: list[dict] = []
-    bows: list[dict] = []
-    order = 0
-    section = 0
+    reader = _ArpaReader(path)
+    in_section = False
     try:
         with open_text(path) as handle:
-            for number, raw in enumerate(handle, 1):
-                line = raw.strip()
-                if not line:
-                    continue
+            for line in handle:
                 if line.startswith("\\"):
-                    if line.endswith("-grams:"):
-                        section = int(line[1:].split("-")[0])
-                        order = max(order, section)
-                        while len(probs) < section:
-                            probs.append({}), bows.append({})
+                    line = line.strip()
+                    in_section = line.endswith("-grams:")
+                    if in_section:
+                        reader.section(int(line[1:].split("-")[0]))
                     elif line == "\\end\\":
                         break
-                    else:
-                        section = 0
-                    continue
-                if section == 0:
-                    continue
-                fields = line.split()
-                if len(fields) not in (section + 1, section + 2):
-                    raise LmError(f"{path}:{number}: bad {section}-gram line")
-                words = fields[1 : section + 1]
-                key = []
-                for word in words:
-                    index = ids.get(word)
-                    if index is None:
-                        index = ids[word] = len(vocab)
-                        vocab.append(word)
-                    key.append(index)
-                probs[section - 1][tuple(key)] = float(fields[0])
-                if len(fields) == section + 2:
-                    bows[section - 1][tuple(key)] = float(fields[-1])
-    except (OSError, ValueError, EOFError) as error:
-        raise LmError(f"{path}: not a readable ARPA file ({error})") from error
-    if order == 0:
+                elif in_section:
+                    fields = line.split()
+                    if fields:
+                        reader.line(fields)
+    except (OSError, ValueError, EOFError, KeyError) as error:
+        raise LmError(f"{path}: not a readable ARPA file ({error!r})") from error
+    if not reader.tables:
         raise LmError(f"{path}: no n-grams (not an ARPA file?)")
-    return NgramLm(order, vocab, probs, bows, oov_penalty)
+    return reader.model(oov_penalty)
 
 
 def format_arpa_line(log10_prob: float, words: Iterable[str], log10_bow: float | None) -> str:
