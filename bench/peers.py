@@ -11,7 +11,8 @@ the clock starts, for every system. WER/CER use the project normaliser on refere
 hypotheses of every system. RTF = compute (process CPU time) / audio seconds, features
 included. Latencies are on the audio clock (as `asr evaluate`): first partial after speech
 onset, final after speech end.
-Writes FILE.md (the table) and FILE.json (rows and every hypothesis) atomically, prints the table.
+Writes F.md (the table) and F.json (rows and every hypothesis) atomically after every system,
+prints the table at the end.
 Systems that cannot run here (peer not installed, no int8 model, no beam decoder yet) are listed
 under the table with the reason.
 """
@@ -100,8 +101,6 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="at most N clips per set (quick runs)")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "bench" / "peers.md")
     args = parser.parse_args()
-    from asr.fileio import atomic_write_text
-
     rows, skipped, outputs = [], {}, {}
     for set_name, manifest, set_limit in args.sets:
         limits = [n for n in (set_limit, args.limit) if n is not None]
@@ -129,10 +128,18 @@ def main() -> int:
                 f"{set_name}: {system} {row.clips} clips in {time.perf_counter() - started:.0f} s",
                 file=sys.stderr,
             )
-    table = markdown(rows)
+            write(args.out, rows, skipped, outputs)  # after every system: a long run keeps its rows
+    print(write(args.out, rows, skipped, outputs), end="")
+    return 0
+
+
+def write(out: Path, rows: list, skipped: dict, outputs: dict) -> str:
+    """The table (+ reasons for skipped systems) to OUT.md, everything to OUT.json; the table."""
+    from asr.fileio import atomic_write_text
+
     notes = [f"- {NAMES[s]}: not run ({reason})" for s, reason in skipped.items()]
-    text = table + ("\n" + "\n".join(notes) + "\n" if notes else "")
-    atomic_write_text(args.out, text)
+    text = markdown(rows) + ("\n" + "\n".join(notes) + "\n" if notes else "")
+    atomic_write_text(out, text)
     report = {
         "command": " ".join(sys.argv),
         "machine": f"{cpu_name()}, {os.cpu_count()} CPUs",
@@ -140,9 +147,8 @@ def main() -> int:
         "skipped": skipped,
         "outputs": outputs,
     }
-    atomic_write_text(args.out.with_suffix(".json"), json.dumps(report, indent=1) + "\n")
-    print(text, end="")
-    return 0
+    atomic_write_text(out.with_suffix(".json"), json.dumps(report, indent=1) + "\n")
+    return text
 
 
 if __name__ == "__main__":
