@@ -29,6 +29,7 @@ from asr.tokens import Vocabulary
 
 NEG = -1e30
 CONF_FRAMES = 3  # a word in another hypothesis agrees when it starts within this many steps
+COMPACT_NODES = 50_000  # prefix-tree size that triggers dropping dead prefixes
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class BeamSearchDecoder:
         self._pnb = np.full(1, NEG)  # log P(prefix, ending in its last token)
         self._offset = 0
         self._cached: tuple[int, TokenSequence] | None = None
+        self._compacted_size = 0
 
     @property
     def frames_seen(self) -> int:
@@ -103,6 +105,31 @@ class BeamSearchDecoder:
             self._step(frame)
             self._offset += 1
         self._cached = None
+        if len(self._nodes) > max(COMPACT_NODES, 2 * self._compacted_size):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop the prefixes no beam entry descends from: without endpoints (hours of audio in
+        one utterance) the tree would otherwise grow by up to `beam` nodes per step."""
+        keep: set[int] = {0}
+        for n in self._beam:
+            n = int(n)
+            while n not in keep:
+                keep.add(n)
+                n = self._nodes[n].parent
+        order = sorted(keep)  # parents come before their children
+        new_id = {old: new for new, old in enumerate(order)}
+        nodes = []
+        for old in order:
+            node = self._nodes[old]
+            node.parent = new_id.get(node.parent, -1)
+            nodes.append(node)
+        self._nodes = nodes
+        self._children = {
+            (node.parent, node.token): index for index, node in enumerate(nodes) if index > 0
+        }
+        self._beam = np.array([new_id[int(n)] for n in self._beam], np.int64)
+        self._compacted_size = len(nodes)  # compact again at twice this: amortised O(1)
 
     def _step(self, lp: np.ndarray) -> None:
         config = self.config

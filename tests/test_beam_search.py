@@ -210,3 +210,26 @@ def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
     assert stored["clips"] == 4 and stored["wer"] == 0.0
     assert LmDefaults.for_lm(lm) == LmDefaults(0.2, 0.0)
     assert Recognizer(tiny_onnx, decoder="beam", lm=lm).decoders.config.lm_weight == 0.2
+
+
+def test_dropping_dead_prefixes_changes_nothing(monkeypatch, small_lm):
+    import asr.beam_search as beam_search
+
+    rng = np.random.default_rng(5)
+    log_probs = np.log(rng.dirichlet(np.full(len(VOCAB), 0.3), size=400))
+    config = BeamConfig(beam=6, lm_weight=0.5, hotwords={"cat": 1.0})
+    whole = BeamSearchDecoder(VOCAB, config, read_arpa(small_lm))
+    whole.accept(log_probs)
+    reference = whole.finalize()
+    monkeypatch.setattr(beam_search, "COMPACT_NODES", 100)
+    decoder = BeamSearchDecoder(VOCAB, config, read_arpa(small_lm))
+    for start in range(0, 400, 7):
+        decoder.accept(log_probs[start : start + 7])
+    # What is left is the beam's own prefixes (random frames emit a letter almost every step).
+    assert len(decoder._nodes) < len(whole._nodes) / 2
+    compacted = decoder.finalize()
+    assert (compacted.ids, compacted.frames, compacted.probs) == (
+        reference.ids,
+        reference.frames,
+        reference.probs,
+    )
