@@ -45,6 +45,16 @@ class LstmCtcModel(nn.Module):
         )
         self.output_dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(config.hidden_size, config.vocab_size)
+        self._init_forget_gates()
+
+    def _init_forget_gates(self) -> None:
+        """Forget-gate bias 1 (Jozefowicz et al. 2015): the cells keep their memory from the
+        start, which shortens CTC's all-blank plateau on sentence-long utterances."""
+        size = self.config.hidden_size
+        with torch.no_grad():
+            for name, bias in self.lstm.named_parameters():
+                if name.startswith("bias_"):
+                    bias[size : 2 * size] = 0.5  # ih + hh biases sum to 1
 
     def init_state(
         self, batch: int, device: torch.device | str = "cpu"

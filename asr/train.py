@@ -116,8 +116,11 @@ class Trainer:
         return accumulator.stats()
 
     # ---- batches ---------------------------------------------------------------------------
-    def make_batches(self, split: Split, rng: np.random.Generator) -> list[list[int]]:
-        """Length-bucketed batches (similar lengths together, little padding), in random order."""
+    def make_batches(
+        self, split: Split, rng: np.random.Generator, shuffle: bool = True
+    ) -> list[list[int]]:
+        """Length-bucketed batches (similar lengths together, little padding), in random order,
+        or shortest first when `shuffle` is off (SortaGrad)."""
         lengths = np.array([split.frames(i) for i in range(len(split))], dtype=np.float64)
         order = np.argsort(lengths * rng.uniform(0.9, 1.1, size=len(lengths)), kind="stable")
         frame_budget = (
@@ -136,7 +139,8 @@ class Trainer:
             longest = longest_if_added
         if current:
             batches.append(current)
-        rng.shuffle(batches)
+        if shuffle:
+            rng.shuffle(batches)
         return batches
 
     def _spec_augment(self, feats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -283,9 +287,11 @@ class Trainer:
         ):
             rng = np.random.default_rng(config.seed * 7919 + epoch)
             torch.manual_seed(config.seed * 7919 + epoch)
-            batches = self.make_batches(train, rng)
+            # SortaGrad (Amodei et al. 2016): shortest utterances first in the first epoch(s),
+            # which gets CTC off its all-blank plateau much sooner on sentence-long data.
+            batches = self.make_batches(train, rng, shuffle=epoch >= config.sortagrad_epochs)
             per_rank = len(batches) // self.world
-            batches = batches[self.rank * per_rank : (self.rank + 1) * per_rank]
+            batches = batches[self.rank :: self.world][:per_rank]  # interleaved: same lengths
             model.train()
             total_loss, total_frames, started = 0.0, 0, time.time()
             with progress_bar(
@@ -324,6 +330,14 @@ class Trainer:
                         lr=scheduler.get_last_lr()[0],
                         speed=hours * self.world / max(1e-6, time.time() - started),
                     )
+                    if bar.disable and step % LOG_EVERY_STEPS == 0:
+                        # A log file (nohup, CI) gets a line now and then instead of a bar.
+                        self.log(
+                            f"  step {step}: loss {loss.item():.3f} "
+                            f"lr {scheduler.get_last_lr()[0]:.2e} "
+                            f"{hours * self.world / max(1e-6, time.time() - started):.2f} "
+                            "audio-h/s"
+                        )
             epoch += 1
             train_loss = total_loss / max(1, sum(len(b) for b in batches))
             dev_result = self.evaluate(model, dev, stats)
@@ -403,6 +417,9 @@ def _perturb(
             )
     power = power * 10 ** (gain_db / 10)[None, :]
     return np.log(power + floor).astype(np.float32)
+
+
+LOG_EVERY_STEPS = 100
 
 
 def _lr_factor(config: TrainConfig, step: int) -> float:

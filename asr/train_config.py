@@ -28,6 +28,7 @@ class TrainConfig:
     batch_seconds: float = 100.0  # audio per batch; batches are bucketed by length
     max_batch_size: int = 64
     max_epochs: int = 60
+    sortagrad_epochs: int = 1  # epochs with batches in order of length, shortest first
     patience: int = 10  # epochs without a better dev WER before stopping
     target_wer: float = -1.0  # stop as soon as the dev WER is at or below this (-1: never)
     # SpecAugment on normalised log-mel frames

@@ -3,11 +3,14 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 from conftest import FSDD, TINY_CONFIG
 
+from asr.feature_cache import Variant
 from asr.manifest import read_manifest
+from asr.model import LstmCtcModel, ModelConfig
 from asr.train import Trainer
 from asr.train_config import TrainConfig
 
@@ -137,3 +140,26 @@ def test_ddp_two_processes_gloo(tmp_path):
     assert payload["epoch"] == 2
     # 8 clips, 2 ranks: each epoch's batches are split between the two processes.
     assert payload["step"] > 0
+
+
+def test_sortagrad_epoch_orders_batches_shortest_first(tmp_path):
+    manifest = _manifest(tmp_path, _fsdd_rows(12))
+    config = TrainConfig.from_dict({**TINY_CONFIG, "batch_seconds": 1.5})
+    trainer = Trainer(config, tmp_path / "run", tmp_path / "cache")
+    split = trainer.load_split(manifest, [Variant()], "train")
+    rng = np.random.default_rng(0)
+    longest = [max(split.frames(i) for i in b) for b in trainer.make_batches(split, rng, False)]
+    assert len(longest) > 3
+    # Sorted up to the ±10 % length jitter that varies the buckets between epochs.
+    assert all(a <= b * 1.25 for a, b in zip(longest, longest[1:]))
+    assert np.corrcoef(np.arange(len(longest)), longest)[0, 1] > 0.9
+    shuffled = trainer.make_batches(split, np.random.default_rng(0), True)
+    assert [max(split.frames(i) for i in b) for b in shuffled] != longest
+
+
+def test_lstm_forget_gates_start_open():
+    model = LstmCtcModel(ModelConfig(input_dim=12, proj_dim=8, hidden_size=6, num_layers=2))
+    for layer in range(2):
+        total = getattr(model.lstm, f"bias_ih_l{layer}") + getattr(model.lstm, f"bias_hh_l{layer}")
+        assert torch.allclose(total[6:12], torch.ones(6))  # gate order i, f, g, o
+        assert not torch.allclose(total[:6], torch.ones(6))
