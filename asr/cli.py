@@ -122,9 +122,9 @@ def _add_prepare(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_user_commands(sub: argparse._SubParsersAction) -> None:
-    from asr.commands import evaluate, listen, transcribe
+    from asr.commands import client, evaluate, listen, serve, transcribe
 
-    for module in (transcribe, listen, evaluate):
+    for module in (transcribe, listen, evaluate, serve, client):
         module.add_parser(sub)
 
 

@@ -129,6 +129,7 @@ class Recognizer:
         e.g. to decode the same clip many times while tuning the LM weight."""
         info = self.model.info
         config = info.feature_config
+        samples = np.clip(np.asarray(samples, np.float32), -1.0, 1.0)  # as `Stream` does
         features = utterance_features(
             np.concatenate([samples, tail_silence(config)]), config, info.stats
         )

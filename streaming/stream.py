@@ -47,6 +47,9 @@ class Stream:
         samples = to_mono(samples)
         if not np.all(np.isfinite(samples)):
             raise ValueError("audio contains NaN or infinite samples")
+        # Full scale, as an ADC clips (`offline_transcribe` does the same): a huge value would
+        # overflow the float32 power spectrum and poison the LSTM state until the next endpoint.
+        samples = np.clip(samples, -1.0, 1.0)
         if self._resampler is None or self._resampler.in_rate != int(sample_rate):
             self._flush_resampler()
             self._resampler = StreamingResampler(int(sample_rate), self._sample_rate)
