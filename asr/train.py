@@ -239,12 +239,14 @@ class Trainer:
         )
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, partial(_lr_factor, config))
         epoch, step, best_wer, bad_epochs, history = 0, 0, float("inf"), 0, []
+        best_score = float("inf")
         if state:
             model.load_state_dict(state["model_state"])
             optimizer.load_state_dict(state["optimizer_state"])
             scheduler.load_state_dict(state["scheduler_state"])
             epoch, step = state["epoch"], state["step"]
             best_wer, bad_epochs = state["best_wer"], state["bad_epochs"]
+            best_score = state.get("best_score", float("inf"))
             history = list(state["history"])
             self.log(f"resumed {last_path} at epoch {epoch} (best dev WER {best_wer:.2%})")
         trainable = model
@@ -273,6 +275,7 @@ class Trainer:
                 "epoch": epoch,
                 "step": step,
                 "best_wer": best_wer,
+                "best_score": best_score,
                 "bad_epochs": bad_epochs,
                 "optimizer_state": optimizer.state_dict(),
                 "scheduler_state": scheduler.state_dict(),
@@ -341,8 +344,12 @@ class Trainer:
             epoch += 1
             train_loss = total_loss / max(1, sum(len(b) for b in batches))
             dev_result = self.evaluate(model, dev, stats)
-            improved = dev_result["wer"] < best_wer
-            best_wer = min(best_wer, dev_result["wer"])
+            # Select on the mean of WER and CER: WER alone hovers near 100 % for epochs while a
+            # model learns its first letters, and would keep an early, worse checkpoint.
+            score = (dev_result["wer"] + dev_result["cer"]) / 2
+            improved = score < best_score
+            if improved:
+                best_score, best_wer = score, dev_result["wer"]
             bad_epochs = 0 if improved else bad_epochs + 1
             history.append(
                 {
