@@ -17,8 +17,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "train",
         help="train an LSTM-CTC model on JSONL manifests",
         description="Train a streaming LSTM-CTC model. Features are cached under OUT/cache; "
-        "OUT/last.pt is written after every epoch (atomically) and OUT/best.pt whenever the dev "
-        "WER improves. Runs data-parallel when started with torchrun.",
+        "OUT/last.pt is written after every epoch (atomically) and OUT/best.pt whenever the mean "
+        "of dev WER and CER improves. Runs data-parallel when started with torchrun.",
     )
     parser.add_argument("train_manifest", type=Path, help="training manifest (NeMo JSONL)")
     parser.add_argument("--dev", type=Path, required=True, help="dev manifest for WER/early stop")

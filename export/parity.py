@@ -16,8 +16,15 @@ from asr.decoding import greedy_decode
 from asr.model import LstmCtcModel
 from streaming.model import OnnxAcousticModel
 
-FP32_TOLERANCE = 1e-4
+# float32 rounding in a 3x320 LSTM carried over thousands of steps moves log-probs by ~1e-4
+# (measured: 1.1e-4 on 200 dev clips); the transcripts must still be identical.
+FP32_TOLERANCE = 1e-3
 INT8_MIN_AGREEMENT = 0.99
+# An uncertain model flips single letters under int8 in many clips while its WER barely moves
+# (3x320 model, epoch 22: 72 % identical clips, 3.0 % token disagreement, devspeech WER 91.3 %
+# int8 vs 91.8 % fp32), so int8 also passes when its greedy tokens differ from fp32's in at
+# most this share of the tokens (that model still fails it).
+INT8_MAX_TOKEN_DISAGREEMENT = 0.02
 
 
 class ParityError(Exception):
@@ -29,11 +36,13 @@ class ParityReport:
     utterances: int
     max_abs_diff: float
     transcripts_identical: float  # fraction of utterances with the same greedy tokens
+    token_disagreement: float = 0.0  # token edit distance to the reference model / its tokens
 
     def __str__(self) -> str:
         return (
             f"{self.utterances} utterances: max |Δ log-prob| {self.max_abs_diff:.2e}, "
-            f"identical greedy transcripts {self.transcripts_identical:.1%}"
+            f"identical greedy transcripts {self.transcripts_identical:.1%}, "
+            f"token disagreement {self.token_disagreement:.2%}"
         )
 
 
@@ -53,7 +62,7 @@ def compare(
 ) -> ParityReport:
     session = OnnxAcousticModel(onnx_path, provider="cpu", threads=1)
     rng = np.random.default_rng(seed)
-    worst, same = 0.0, 0
+    worst, same, edits, tokens = 0.0, 0, 0, 0
     model = model.eval()
     for features in utterances:
         with torch.no_grad():
@@ -61,24 +70,42 @@ def compare(
         reference = reference[0].numpy()
         streamed = _chunked(session, features, rng)
         worst = max(worst, float(np.max(np.abs(reference - streamed))))
-        same += greedy_decode(reference).ids == greedy_decode(streamed).ids
-    return ParityReport(len(utterances), worst, same / max(1, len(utterances)))
+        expected, got = greedy_decode(reference).ids, greedy_decode(streamed).ids
+        same += expected == got
+        edits += _edit_distance(expected, got)
+        tokens += len(expected)
+    return ParityReport(
+        len(utterances), worst, same / max(1, len(utterances)), edits / max(1, tokens)
+    )
+
+
+def _edit_distance(a: list[int], b: list[int]) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
 
 
 def check_fp32(model: LstmCtcModel, onnx_path, utterances, seed: int = 0) -> ParityReport:
     report = compare(model, onnx_path, utterances, seed)
-    if not report.max_abs_diff <= FP32_TOLERANCE:
+    if not (report.max_abs_diff <= FP32_TOLERANCE and report.transcripts_identical == 1.0):
         raise ParityError(
-            f"{onnx_path}: fp32 parity FAILED: {report} (allowed max |Δ| {FP32_TOLERANCE:g})"
+            f"{onnx_path}: fp32 parity FAILED: {report} (allowed max |Δ| {FP32_TOLERANCE:g}, "
+            "all transcripts identical)"
         )
     return report
 
 
 def check_int8(model: LstmCtcModel, onnx_path, utterances, seed: int = 0) -> ParityReport:
     report = compare(model, onnx_path, utterances, seed)
-    if not report.transcripts_identical >= INT8_MIN_AGREEMENT:
+    if not (
+        report.transcripts_identical >= INT8_MIN_AGREEMENT
+        or report.token_disagreement <= INT8_MAX_TOKEN_DISAGREEMENT
+    ):
         raise ParityError(
-            f"{onnx_path}: int8 parity FAILED: {report} "
-            f"(need ≥ {INT8_MIN_AGREEMENT:.0%} identical transcripts)"
+            f"{onnx_path}: int8 parity FAILED: {report} (need ≥ {INT8_MIN_AGREEMENT:.0%} "
+            f"identical transcripts or ≤ {INT8_MAX_TOKEN_DISAGREEMENT:.0%} token disagreement)"
         )
     return report
