@@ -115,7 +115,12 @@ class Recognizer:
         decoder = self.decoders.new(info.vocabulary)
         decoder.accept(log_probs)
         tokens = decoder.finalize()
-        words = tokens_to_words(tokens, info.vocabulary, info.feature_config.frame_shift_seconds)
+        words = tokens_to_words(
+            tokens,
+            info.vocabulary,
+            info.feature_config.frame_shift_seconds,
+            audio_seconds=len(samples) / info.feature_config.sample_rate,
+        )
         return Result(
             " ".join(w.word for w in words),
             words,

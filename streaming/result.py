@@ -29,9 +29,16 @@ class Result:
 
 
 def tokens_to_words(
-    tokens: TokenSequence, vocabulary: Vocabulary, step_seconds: float, offset_steps: int = 0
+    tokens: TokenSequence,
+    vocabulary: Vocabulary,
+    step_seconds: float,
+    offset_steps: int = 0,
+    audio_seconds: float | None = None,
 ) -> list[Word]:
-    """Group characters into words; a word spans its first to its last character's step."""
+    """Group characters into words; a word spans its first to its last character's step.
+
+    Letters emitted during the silence padded after the audio would put a word's end past the
+    end of the file: times are capped at `audio_seconds`."""
     words: list[Word] = []
     chars: list[str] = []
     steps: list[int] = []
@@ -39,11 +46,16 @@ def tokens_to_words(
 
     def close() -> None:
         if chars:
+            start = (offset_steps + steps[0]) * step_seconds
+            end = (offset_steps + steps[-1] + 1) * step_seconds
+            if audio_seconds is not None and end > audio_seconds:
+                end = max(audio_seconds, step_seconds)
+                start = min(start, end - step_seconds)
             words.append(
                 Word(
                     word="".join(chars),
-                    start=round((offset_steps + steps[0]) * step_seconds, 3),
-                    end=round((offset_steps + steps[-1] + 1) * step_seconds, 3),
+                    start=round(max(0.0, start), 3),
+                    end=round(end, 3),
                     conf=round(sum(probs) / len(probs), 3),
                 )
             )

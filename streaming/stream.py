@@ -117,7 +117,13 @@ class Stream:
     # ---- output ------------------------------------------------------------------------------
     def _result(self, is_final: bool) -> Result:
         tokens = self._decoder.finalize() if is_final else self._decoder.tokens
-        words = tokens_to_words(tokens, self._vocabulary, self._step_seconds, self._utterance_start)
+        words = tokens_to_words(
+            tokens,
+            self._vocabulary,
+            self._step_seconds,
+            self._utterance_start,
+            audio_seconds=self.seconds_received,
+        )
         return Result(
             text=" ".join(w.word for w in words),
             words=words,

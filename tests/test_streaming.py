@@ -208,3 +208,17 @@ def test_incompatible_format_version(tiny_onnx, tmp_path):
     onnx.save(model, str(path))
     with pytest.raises(ModelError, match="format 99 is not supported"):
         Recognizer(path)
+
+
+def test_word_times_never_pass_the_end_of_the_audio():
+    from asr.decoding import TokenSequence
+    from asr.tokens import Vocabulary
+    from streaming.result import tokens_to_words
+
+    vocab = Vocabulary()
+    ids = vocab.encode("hi yo")
+    tokens = TokenSequence(ids=ids, frames=[2, 3, 5, 9, 10], probs=[0.9] * 5)
+    free = tokens_to_words(tokens, vocab, 0.03)
+    assert [(w.word, w.start, w.end) for w in free] == [("hi", 0.06, 0.12), ("yo", 0.27, 0.33)]
+    capped = tokens_to_words(tokens, vocab, 0.03, audio_seconds=0.3)
+    assert [(w.word, w.start, w.end) for w in capped] == [("hi", 0.06, 0.12), ("yo", 0.27, 0.3)]
