@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jiwer
+from rapidfuzz.distance import Levenshtein
 
 from asr.tokens import normalize_text
 
@@ -41,13 +42,12 @@ class ErrorCounts:
         )
 
 
-def _counts(reference: str, hypothesis: str, length: int, process) -> ErrorCounts:
+def _counts(reference: str, hypothesis: str, units, process) -> ErrorCounts:
+    """`units` splits a text into what is counted (words or characters); `process` is jiwer's
+    aligner for those units."""
     if not reference:
-        return ErrorCounts(
-            insertions=len(hypothesis.split())
-            if process is jiwer.process_words
-            else len(hypothesis)
-        )
+        return ErrorCounts(insertions=len(units(hypothesis)))
+    length = len(units(reference))
     if not hypothesis:
         return ErrorCounts(deletions=length, reference_length=length)
     out = process(reference, hypothesis)
@@ -55,14 +55,22 @@ def _counts(reference: str, hypothesis: str, length: int, process) -> ErrorCount
 
 
 def word_errors(reference: str, hypothesis: str) -> ErrorCounts:
-    reference, hypothesis = normalize_text(reference), normalize_text(hypothesis)
-    return _counts(reference, hypothesis, len(reference.split()), jiwer.process_words)
+    return _counts(
+        normalize_text(reference), normalize_text(hypothesis), str.split, jiwer.process_words
+    )
 
 
 def char_errors(reference: str, hypothesis: str) -> ErrorCounts:
     """Character edits on the normalised text, spaces included (as jiwer's CER)."""
-    reference, hypothesis = normalize_text(reference), normalize_text(hypothesis)
-    return _counts(reference, hypothesis, len(reference), jiwer.process_characters)
+    return _counts(
+        normalize_text(reference), normalize_text(hypothesis), list, jiwer.process_characters
+    )
+
+
+def edit_distance(reference: Sequence, hypothesis: Sequence) -> int:
+    """Levenshtein distance between two sequences of any hashable items (words, letters, token
+    ids), by rapidfuzz: the library jiwer itself aligns with."""
+    return Levenshtein.distance(reference, hypothesis)
 
 
 def _total(pairs: Sequence[tuple[str, str]], counter) -> ErrorCounts:

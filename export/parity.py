@@ -14,6 +14,7 @@ import torch
 
 from asr.decoding import greedy_decode
 from asr.model import LstmCtcModel
+from asr.wer import edit_distance
 from streaming.model import OnnxAcousticModel
 
 # float32 rounding in a 3x320 LSTM carried over thousands of steps moves log-probs by ~1e-4
@@ -72,20 +73,11 @@ def compare(
         worst = max(worst, float(np.max(np.abs(reference - streamed))))
         expected, got = greedy_decode(reference).ids, greedy_decode(streamed).ids
         same += expected == got
-        edits += _edit_distance(expected, got)
+        edits += edit_distance(expected, got)
         tokens += len(expected)
     return ParityReport(
         len(utterances), worst, same / max(1, len(utterances)), edits / max(1, tokens)
     )
-
-
-def _edit_distance(a: list[int], b: list[int]) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
-    return row[-1]
 
 
 def check_fp32(model: LstmCtcModel, onnx_path, utterances, seed: int = 0) -> ParityReport:

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from asr.tokens import normalize_text
+from asr.wer import edit_distance
 
 _CONTRACTIONS = {
     "n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would", "'m": " am",
@@ -76,16 +77,6 @@ def comparable(text: str) -> list[str]:
         word = re.sub(r"'s$", " is", word)  # "it's"/"it is" alike; possessives match anyway
         words.extend(w for w in word.split() if w not in _FILLERS)
     return words
-
-
-def edit_distance(a: list, b: list) -> int:
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, start=1):
-        current = [i]
-        for j, y in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
