@@ -30,9 +30,9 @@ class LmError(Exception):
     """An ARPA file that cannot be read."""
 
 
-def open_text(path: Path, mode: str = "rt"):
-    """Plain or gzip text, by suffix."""
-    if str(path).endswith(".gz"):
+def open_text(path: Path, mode: str = "rt", gzipped: bool | None = None):
+    """Plain or gzip text, by suffix unless `gzipped` says (e.g. for a temporary file)."""
+    if str(path).endswith(".gz") if gzipped is None else gzipped:
         return gzip.open(path, mode, encoding="utf-8")
     return open(path, mode, encoding="utf-8")
 

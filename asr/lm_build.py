@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from asr.fileio import atomic_write
 from asr.lm import BOS, EOS, UNK, format_arpa_line, open_text
 from asr.tokens import normalize_text
 
@@ -175,11 +176,21 @@ def _backoff_weights(orders: list[_Order], size: int) -> None:
 
 
 def write_arpa(path: Path, vocab: list[str], orders: list[_Order]) -> list[int]:
-    """Write the kept n-grams; returns the n-gram count per order."""
-    size = len(vocab)
-    bos = vocab.index(BOS)
+    """Write the kept n-grams (gzip for .gz, atomically); returns the n-gram count per order."""
     counts = [int(np.sum(o.keep)) for o in orders]
-    with open_text(path, "wt") as out:
+    atomic_write(
+        path,
+        lambda tmp: _write_arpa(tmp, str(path).endswith(".gz"), vocab, orders, counts),
+    )
+    return counts
+
+
+def _write_arpa(
+    path: Path, gzipped: bool, vocab: list[str], orders: list[_Order], counts: list[int]
+) -> None:
+    size = len(vocab)
+    bos, eos = vocab.index(BOS), vocab.index(EOS)
+    with open_text(path, "wt", gzipped) as out:
         out.write("\\data\\\n")
         for n, count in enumerate(counts, 1):
             out.write(f"ngram {n}={count}\n")
@@ -195,11 +206,10 @@ def write_arpa(path: Path, vocab: list[str], orders: list[_Order]) -> list[int]:
                 bow = None
                 if table.bow is not None:
                     bow = float(table.bow[row])
-                    if n == 1 and key == vocab.index(EOS):
+                    if n == 1 and key == eos:
                         bow = None
                 out.write(format_arpa_line(float(log_prob), words, bow) + "\n")
         out.write("\n\\end\\\n")
-    return counts
 
 
 def read_text_lines(paths: Iterable[Path]) -> Iterable[str]:

@@ -103,9 +103,10 @@ def run_build(args: argparse.Namespace) -> int:
 def run_tune(args: argparse.Namespace) -> int:
     from asr.audio import load_audio
     from asr.beam_search import BeamConfig, beam_decode
+    from asr.fileio import atomic_write_text
     from asr.lm import LmDefaults, read_arpa
     from asr.manifest import read_manifest
-    from asr.wer import ErrorCounts, char_errors, word_errors
+    from asr.wer import cer, wer
     from streaming import Recognizer
     from streaming.decoder import default_lm_path
 
@@ -117,47 +118,51 @@ def run_tune(args: argparse.Namespace) -> int:
     recognizer = Recognizer(model_path(args.model), provider=args.provider, threads=1)
     rate = recognizer.model.info.feature_config.sample_rate
     vocabulary = recognizer.model.info.vocabulary
-    clips = [
-        (recognizer.utterance_log_probs(load_audio(e.audio_path, rate)), e.text) for e in entries
+    log_prob_list = [
+        recognizer.utterance_log_probs(load_audio(e.audio_path, rate)) for e in entries
     ]
+    references = [e.text for e in entries]
     lm = read_arpa(lm_path)
     beam = args.beam or 8
     results = {}
     for weight, bonus in itertools.product(args.weights, args.bonuses):
         config = BeamConfig(beam=beam, lm_weight=weight, word_bonus=bonus)
-        words = chars = ErrorCounts()
-        for log_probs, reference in clips:
-            hypothesis = vocabulary.decode(beam_decode(log_probs, vocabulary, config, lm).ids)
-            words = words + word_errors(reference, hypothesis)
-            chars = chars + char_errors(reference, hypothesis)
-        results[(weight, bonus)] = (words.rate, chars.rate)
+        hypotheses = [
+            vocabulary.decode(beam_decode(log_probs, vocabulary, config, lm).ids)
+            for log_probs in log_prob_list
+        ]
+        word_rate, char_rate = wer(references, hypotheses), cer(references, hypotheses)
+        results[(weight, bonus)] = (word_rate, char_rate)
         console.print(
-            f"lm_weight {weight:5.2f}  word_bonus {bonus:5.2f}  WER {words.rate:.2%}  "
-            f"CER {chars.rate:.2%}"
+            f"lm_weight {weight:5.2f}  word_bonus {bonus:5.2f}  WER {word_rate:.2%}  "
+            f"CER {char_rate:.2%}"
         )
     # Ties on WER (common on small sets) are broken by CER.
-    (weight, bonus), (wer, cer) = min(results.items(), key=lambda item: (item[1], item[0]))
+    (weight, bonus), (best_wer, best_cer) = min(
+        results.items(), key=lambda item: (item[1], item[0])
+    )
     console.print(
-        f"best: --lm-weight {weight} --word-bonus {bonus} (WER {wer:.2%}, CER {cer:.2%}, "
-        f"beam {beam})"
+        f"best: --lm-weight {weight} --word-bonus {bonus} (WER {best_wer:.2%}, "
+        f"CER {best_cer:.2%}, beam {beam})"
     )
     if args.write:
         sidecar = LmDefaults.sidecar(lm_path)
-        sidecar.write_text(
+        atomic_write_text(
+            sidecar,
             json.dumps(
                 {
                     "lm_weight": weight,
                     "word_bonus": bonus,
                     "beam": beam,
                     "tuned_on": str(args.manifest),
-                    "clips": len(clips),
-                    "wer": round(wer, 4),
-                    "cer": round(cer, 4),
+                    "clips": len(entries),
+                    "wer": round(best_wer, 4),
+                    "cer": round(best_cer, 4),
                     "model": model_path(args.model).name,
                 },
                 indent=2,
             )
-            + "\n"
+            + "\n",
         )
         console.print(f"wrote {sidecar}")
     return 0
