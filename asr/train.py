@@ -25,6 +25,8 @@ from asr.tokens import Vocabulary
 from asr.train_config import TrainConfig
 from asr.wer import cer, wer
 
+LOG_EVERY_STEPS = 100  # a log line this often when stderr is not a terminal
+
 
 @dataclass
 class Split:
@@ -326,20 +328,14 @@ class Trainer:
                     hours = (
                         total_frames * self.features.hop_length / self.features.sample_rate / 3600
                     )
-                    bar.update(
-                        task,
-                        advance=1,
-                        loss=loss.item(),
-                        lr=scheduler.get_last_lr()[0],
-                        speed=hours * self.world / max(1e-6, time.time() - started),
-                    )
+                    speed = hours * self.world / max(1e-6, time.time() - started)
+                    lr = scheduler.get_last_lr()[0]
+                    bar.update(task, advance=1, loss=loss.item(), lr=lr, speed=speed)
                     if bar.disable and step % LOG_EVERY_STEPS == 0:
                         # A log file (nohup, CI) gets a line now and then instead of a bar.
                         self.log(
-                            f"  step {step}: loss {loss.item():.3f} "
-                            f"lr {scheduler.get_last_lr()[0]:.2e} "
-                            f"{hours * self.world / max(1e-6, time.time() - started):.2f} "
-                            "audio-h/s"
+                            f"  step {step}: loss {loss.item():.3f} lr {lr:.2e} "
+                            f"{speed:.2f} audio-h/s"
                         )
             epoch += 1
             train_loss = total_loss / max(1, sum(len(b) for b in batches))
@@ -424,9 +420,6 @@ def _perturb(
             )
     power = power * 10 ** (gain_db / 10)[None, :]
     return np.log(power + floor).astype(np.float32)
-
-
-LOG_EVERY_STEPS = 100
 
 
 def _lr_factor(config: TrainConfig, step: int) -> float:
