@@ -13,7 +13,7 @@ from asr.features import mel_filterbank, tail_silence, utterance_features
 from streaming.decoder import DecoderFactory
 from streaming.endpoint import EndpointConfig
 from streaming.model import OnnxAcousticModel
-from streaming.result import Result, tokens_to_words
+from streaming.result import Result, make_result
 from streaming.stream import Stream
 
 MIN_CHUNK_MS, MAX_CHUNK_MS = 10, 2000
@@ -114,19 +114,14 @@ class Recognizer:
             return Result(text="", is_final=True)
         decoder = self.decoders.new(info.vocabulary)
         decoder.accept(log_probs)
-        tokens = decoder.finalize()
-        words = tokens_to_words(
-            tokens,
+        return make_result(
+            decoder.finalize(),
             info.vocabulary,
             info.feature_config.frame_shift_seconds,
-            audio_seconds=len(samples) / info.feature_config.sample_rate,
-        )
-        return Result(
-            " ".join(w.word for w in words),
-            words,
-            True,
-            0.0,
-            round(len(log_probs) * info.feature_config.frame_shift_seconds, 3),
+            0,
+            len(log_probs),
+            len(samples) / info.feature_config.sample_rate,
+            is_final=True,
         )
 
     def utterance_log_probs(self, samples: np.ndarray) -> np.ndarray:

@@ -70,3 +70,24 @@ def tokens_to_words(
         probs.append(prob)
     close()
     return words
+
+
+def make_result(
+    tokens: TokenSequence,
+    vocabulary: Vocabulary,
+    step_seconds: float,
+    start_step: int,
+    steps: int,
+    audio_seconds: float,
+    is_final: bool,
+) -> Result:
+    """The result of `steps` model steps from `start_step` on. The silence padded after the
+    audio is decoded too, but no time (word or segment) is reported past `audio_seconds`."""
+    words = tokens_to_words(tokens, vocabulary, step_seconds, start_step, audio_seconds)
+    return Result(
+        text=" ".join(w.word for w in words),
+        words=words,
+        is_final=is_final,
+        start=round(start_step * step_seconds, 3),
+        end=round(min((start_step + steps) * step_seconds, audio_seconds), 3),
+    )

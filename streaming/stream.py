@@ -10,7 +10,7 @@ import numpy as np
 from asr.audio import StreamingResampler, to_mono
 from asr.features import FeaturePipeline, tail_silence
 from streaming.endpoint import endpoint_reached
-from streaming.result import Result, tokens_to_words
+from streaming.result import Result, make_result
 
 if TYPE_CHECKING:
     from streaming.recognizer import Recognizer
@@ -117,19 +117,14 @@ class Stream:
     # ---- output ------------------------------------------------------------------------------
     def _result(self, is_final: bool) -> Result:
         tokens = self._decoder.finalize() if is_final else self._decoder.tokens
-        words = tokens_to_words(
+        return make_result(
             tokens,
             self._vocabulary,
             self._step_seconds,
             self._utterance_start,
-            audio_seconds=self.seconds_received,
-        )
-        return Result(
-            text=" ".join(w.word for w in words),
-            words=words,
-            is_final=is_final,
-            start=round(self._utterance_start * self._step_seconds, 3),
-            end=round((self._utterance_start + self._decoder.frames_seen) * self._step_seconds, 3),
+            self._decoder.frames_seen,
+            self.seconds_received,
+            is_final,
         )
 
     def partial(self) -> Result:

@@ -213,7 +213,7 @@ def test_incompatible_format_version(tiny_onnx, tmp_path):
 def test_word_times_never_pass_the_end_of_the_audio():
     from asr.decoding import TokenSequence
     from asr.tokens import Vocabulary
-    from streaming.result import tokens_to_words
+    from streaming.result import make_result, tokens_to_words
 
     vocab = Vocabulary()
     ids = vocab.encode("hi yo")
@@ -222,3 +222,7 @@ def test_word_times_never_pass_the_end_of_the_audio():
     assert [(w.word, w.start, w.end) for w in free] == [("hi", 0.06, 0.12), ("yo", 0.27, 0.33)]
     capped = tokens_to_words(tokens, vocab, 0.03, audio_seconds=0.3)
     assert [(w.word, w.start, w.end) for w in capped] == [("hi", 0.06, 0.12), ("yo", 0.27, 0.3)]
+    # The segment too ends with the audio, not with the silence padded after it.
+    result = make_result(tokens, vocab, 0.03, 0, 20, audio_seconds=0.3, is_final=True)
+    assert (result.text, result.start, result.end) == ("hi yo", 0.0, 0.3)
+    assert result.words == capped
