@@ -27,6 +27,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", type=Path, help="JSON file of training options")
     parser.add_argument("--cache-dir", type=Path, help="feature cache (default OUT/cache)")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        metavar="CHECKPOINT",
+        help="start from this checkpoint's weights and normalisation (fine-tuning; the model "
+        "keeps that checkpoint's shape, the optimiser starts afresh)",
+    )
     for name, kind in (
         ("epochs", int),
         ("lr", float),
@@ -61,7 +68,9 @@ def _run_train(args: argparse.Namespace) -> int:
         threads=args.threads,
     )
     trainer = Trainer(config, args.out, args.cache_dir)
-    result = trainer.run(args.train_manifest, args.dev, resume=args.resume, test_manifest=args.test)
+    result = trainer.run(
+        args.train_manifest, args.dev, resume=args.resume, test_manifest=args.test, init=args.init
+    )
     trainer.log(
         f"best dev WER {result['best_dev_wer']:.2%} after {result['epochs']} epochs; "
         f"checkpoints in {args.out}"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 import os
+import queue
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -24,6 +28,8 @@ from asr.progress import console, progress_bar
 from asr.tokens import Vocabulary
 from asr.train_config import TrainConfig
 from asr.wer import cer, wer
+
+T = TypeVar("T")
 
 LOG_EVERY_STEPS = 100  # a log line this often when stderr is not a terminal
 
@@ -205,6 +211,19 @@ class Trainer:
             "examples": list(zip(references, hypotheses))[:3],
         }
 
+    def _init_checkpoint(self, init: Path | None) -> dict | None:
+        """The checkpoint a new run starts from (fine-tuning), checked against this run."""
+        if init is None:
+            return None
+        start = load_checkpoint(init)
+        if FeatureConfig.from_dict(start["feature_config"]) != self.features:
+            raise SystemExit(
+                f"{init}: its features (stack/stride, mel settings) differ from this run's config"
+            )
+        if list(start["vocabulary"]) != self.vocab.to_list():
+            raise SystemExit(f"{init}: its vocabulary differs from this version's")
+        return start
+
     # ---- the loop ----------------------------------------------------------------------------
     def run(
         self,
@@ -212,6 +231,7 @@ class Trainer:
         dev_manifest: Path,
         resume: bool = False,
         test_manifest: Path | None = None,
+        init: Path | None = None,
     ) -> dict:
         config = self.config
         variants = _variants(config)
@@ -222,8 +242,12 @@ class Trainer:
         state = load_checkpoint(last_path) if resume and last_path.is_file() else None
         if resume and state is None:
             self.log(f"[yellow]no checkpoint at {last_path}: starting a new run")
+        start = None if state else self._init_checkpoint(init)
+        stats_source = state or start
         stats = (
-            FeatureStats.from_dict(state["feature_stats"]) if state else self.compute_stats(train)
+            FeatureStats.from_dict(stats_source["feature_stats"])
+            if stats_source
+            else self.compute_stats(train)
         )
 
         model_config = ModelConfig(
@@ -234,6 +258,10 @@ class Trainer:
             dropout=config.dropout,
             vocab_size=len(self.vocab),
         )
+        if start:
+            # Fine-tuning keeps the shape of the model it starts from; dropout is this run's.
+            shape = ModelConfig.from_dict(start["model_config"])
+            model_config = replace(shape, dropout=config.dropout)
         torch.manual_seed(config.seed)
         model = LstmCtcModel(model_config).to(self.device)
         optimizer = torch.optim.AdamW(
@@ -242,6 +270,9 @@ class Trainer:
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, partial(_lr_factor, config))
         epoch, step, best_wer, bad_epochs, history = 0, 0, float("inf"), 0, []
         best_score = float("inf")
+        if start:
+            model.load_state_dict({k: v.float() for k, v in start["model_state"].items()})
+            self.log(f"initialised from {init} (epoch {start.get('epoch', '?')} of its run)")
         if state:
             model.load_state_dict(state["model_state"])
             optimizer.load_state_dict(state["optimizer_state"])
@@ -262,6 +293,8 @@ class Trainer:
             "train_hours": round(sum(train.entries[i].duration for i in train.index) / 3600, 3),
             "variants": [v.name for v in variants],
         }
+        if start:
+            data_summary["init"] = str(init)
         self.log(f"model: {model.num_parameters():,} parameters, {model_config}")
 
         def payload(dev_result: dict) -> dict:
@@ -309,10 +342,8 @@ class Trainer:
                 task = bar.add_task(
                     f"epoch {epoch + 1}", total=len(batches), loss=0.0, lr=0.0, speed=0.0
                 )
-                for batch in batches:
-                    padded, lengths, targets, target_lengths = self.collate(
-                        train, batch, stats, rng
-                    )
+                prepared = _in_background(self.collate(train, b, stats, rng) for b in batches)
+                for batch, (padded, lengths, targets, target_lengths) in zip(batches, prepared):
                     padded = padded.to(self.device)
                     log_probs, _, _ = trainable(padded, *model.init_state(len(batch), self.device))
                     loss = ctc(log_probs.transpose(0, 1), targets, lengths, target_lengths)
@@ -420,6 +451,42 @@ def _perturb(
             )
     power = power * 10 ** (gain_db / 10)[None, :]
     return np.log(power + floor).astype(np.float32)
+
+
+def _in_background(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """Yield `items` produced by one background thread, `depth` ahead of the consumer: batch
+    preparation (numpy, which releases the GIL) overlaps the model step. One producer keeps the
+    order, and so the random augmentation, exactly as a plain loop would."""
+    done = object()
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    failure: list[BaseException] = []
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                ready.put(item)
+        except BaseException as error:  # re-raised in the consumer
+            failure.append(error)
+        finally:
+            ready.put(done)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not done:
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                ready.get(timeout=0.1)
+            except queue.Empty:
+                pass
+    if failure:
+        raise failure[0]
 
 
 def _lr_factor(config: TrainConfig, step: int) -> float:

@@ -163,3 +163,48 @@ def test_lstm_forget_gates_start_open():
         total = getattr(model.lstm, f"bias_ih_l{layer}") + getattr(model.lstm, f"bias_hh_l{layer}")
         assert torch.allclose(total[6:12], torch.ones(6))  # gate order i, f, g, o
         assert not torch.allclose(total[:6], torch.ones(6))
+
+
+def test_init_fine_tunes_from_a_checkpoint(trained_run, tmp_path):
+    """A run started with `init` keeps the checkpoint's shape and normalisation, and its first
+    epoch (at a learning rate too small to move anything) scores what the checkpoint scored.
+    Weights stored in float16, as a checkpoint carried between machines may be, are accepted."""
+    source = torch.load(trained_run["checkpoint"], weights_only=True)
+    half = {**source, "model_state": {k: v.half() for k, v in source["model_state"].items()}}
+    init = tmp_path / "half.pt"
+    torch.save(half, init)
+    config = TrainConfig.from_dict(TINY_CONFIG).with_overrides(
+        max_epochs=1, lr=1e-9, hidden_size=7, num_layers=1
+    )
+    result = Trainer(config, tmp_path / "ft", tmp_path / "cache").run(
+        FSDD / "train.jsonl", FSDD / "train.jsonl", init=init
+    )
+    tuned = torch.load(tmp_path / "ft" / "last.pt", weights_only=True)
+    assert tuned["model_config"] == source["model_config"]
+    assert tuned["feature_stats"] == source["feature_stats"]
+    assert tuned["data_summary"]["init"] == str(init)
+    assert result["history"][0]["dev_wer"] == 0.0
+
+
+def test_init_refuses_a_checkpoint_with_other_features(trained_run, tmp_path):
+    config = TrainConfig.from_dict({**TINY_CONFIG, "stack": 2, "stride": 2})
+    with pytest.raises(SystemExit, match="features"):
+        Trainer(config, tmp_path / "ft", tmp_path / "cache").run(
+            FSDD / "train.jsonl", FSDD / "train.jsonl", init=trained_run["checkpoint"]
+        )
+
+
+def test_background_batches_keep_order_and_raise_errors():
+    from asr.train import _in_background
+
+    assert list(_in_background(iter(range(50)), depth=2)) == list(range(50))
+
+    def broken():
+        yield 1
+        raise ValueError("bad clip")
+
+    with pytest.raises(ValueError, match="bad clip"):
+        list(_in_background(broken()))
+    early = _in_background(iter(range(100)), depth=1)
+    assert next(early) == 0
+    early.close()  # a consumer that stops early does not leave the producer blocked
