@@ -208,3 +208,23 @@ def test_background_batches_keep_order_and_raise_errors():
     early = _in_background(iter(range(100)), depth=1)
     assert next(early) == 0
     early.close()  # a consumer that stops early does not leave the producer blocked
+
+
+def test_feature_workers_use_one_blas_thread_each():
+    """Cache workers limit their BLAS pools; N workers x a machine-wide pool oversubscribed a
+    16-core machine (load 107) and made the cache 9x slower."""
+    from multiprocessing import get_context
+
+    from asr.feature_cache import _one_thread_per_worker
+
+    with get_context("fork").Pool(1, initializer=_one_thread_per_worker) as pool:
+        inside = pool.apply(_blas_widths)
+    assert inside and all(width == 1 for width in inside)
+
+
+def _blas_widths() -> list[int]:
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    np.ones((64, 64)) @ np.ones((64, 64))  # make sure a BLAS pool exists
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
