@@ -234,6 +234,7 @@ class Trainer:
         init: Path | None = None,
     ) -> dict:
         config = self.config
+        run_started = time.time()
         variants = _variants(config)
         train = self.load_split(train_manifest, variants, "train")
         dev = self.load_split(dev_manifest, [Variant()], "dev")
@@ -318,10 +319,21 @@ class Trainer:
                 "data_summary": data_summary,
             }
 
+        first_epoch = epoch
+
+        def out_of_time() -> bool:
+            # No epoch starts past the budget (the one running finishes); at least one runs.
+            return (
+                config.max_minutes > 0
+                and epoch > first_epoch
+                and time.time() - run_started >= config.max_minutes * 60
+            )
+
         while (
             epoch < config.max_epochs
             and bad_epochs < config.patience
             and not (best_wer <= config.target_wer)
+            and not out_of_time()
         ):
             rng = np.random.default_rng(config.seed * 7919 + epoch)
             torch.manual_seed(config.seed * 7919 + epoch)
@@ -397,6 +409,8 @@ class Trainer:
                 save_checkpoint(last_path, checkpoint)
                 if improved:
                     save_checkpoint(best_path, checkpoint)
+        if out_of_time() and epoch < config.max_epochs:
+            self.log(f"time budget of {config.max_minutes:g} min reached after {epoch} epochs")
         if bad_epochs >= config.patience:
             self.log(f"early stop: no dev improvement in {config.patience} epochs")
         result = {"best_dev_wer": best_wer, "epochs": epoch, "history": history}

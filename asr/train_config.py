@@ -30,6 +30,7 @@ class TrainConfig:
     max_epochs: int = 60
     sortagrad_epochs: int = 1  # epochs with batches in order of length, shortest first
     patience: int = 10  # epochs without a better dev WER before stopping
+    max_minutes: float = 0.0  # wall-clock budget, caching included: no epoch starts after it
     target_wer: float = -1.0  # stop as soon as the dev WER is at or below this (-1: never)
     # SpecAugment on normalised log-mel frames
     freq_masks: int = 2

@@ -18,7 +18,7 @@ from asr.manifest import read_manifest
 from export.metadata import metadata_from_checkpoint, write_metadata
 from export.onnx_export import export_onnx
 from export.parity import ParityReport, check_fp32, check_int8
-from export.quantize import quantize_int8
+from export.quantize import quantize
 
 
 def held_out_features(
@@ -55,7 +55,7 @@ def held_out_features(
 def export_checkpoint(
     checkpoint: Path,
     output: Path,
-    int8: bool = False,
+    quantization: str | None = None,
     check_manifest: Path | None = None,
     check_limit: int = 200,
 ) -> list[tuple[str, ParityReport]]:
@@ -69,13 +69,13 @@ def export_checkpoint(
         write_metadata(fp32, metadata_from_checkpoint(payload, model.num_parameters(), "fp32"))
         reports.append(("fp32", check_fp32(model, fp32, utterances)))
         final = fp32
-        if int8:
-            final = Path(tmp) / "model.int8.onnx"
-            quantize_int8(fp32, final)
+        if quantization:
+            final = Path(tmp) / f"model.{quantization}.onnx"
+            quantize(fp32, final, quantization)
             write_metadata(
-                final, metadata_from_checkpoint(payload, model.num_parameters(), "int8-dynamic")
+                final, metadata_from_checkpoint(payload, model.num_parameters(), quantization)
             )
-            reports.append(("int8", check_int8(model, final, utterances)))
+            reports.append((quantization, check_int8(model, final, utterances)))
         data = final.read_bytes()
     atomic_write(output, lambda path: path.write_bytes(data))
     return reports

@@ -90,6 +90,9 @@ class OnnxAcousticModel:
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(0, threads)
         options.inter_op_num_threads = 1
+        # Fold the DequantizeLinear nodes of an int8-weight model into float weights once,
+        # instead of keeping them for fused quantised kernels and dequantising every call.
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
         options.log_severity_level = 3  # onnxruntime-gpu on a CPU machine logs CUDA errors
         # onnxruntime-gpu on a machine without CUDA logs a loud error before falling back to
         # the CPU; we report the provider really used ourselves instead.

@@ -12,6 +12,7 @@ from asr.checkpoint import load_checkpoint, model_from_checkpoint
 from asr.cli import main
 from export.parity import FP32_TOLERANCE, ParityError, check_fp32
 from export.pipeline import export_checkpoint, held_out_features
+from streaming.model import OnnxAcousticModel
 
 
 def test_exported_model_has_named_dynamic_io_and_metadata(tiny_onnx, trained_run):
@@ -53,17 +54,48 @@ def test_parity_check_fails_on_a_broken_graph(tiny_onnx, trained_run, tmp_path):
         check_fp32(model_from_checkpoint(payload), path, utterances)
 
 
-def test_int8_export_is_smaller_and_agrees(trained_run, tiny_onnx, tmp_path):
-    path = tmp_path / "tiny.int8.onnx"
+@pytest.mark.parametrize("quantization", ["int8", "int8-dynamic"])
+def test_int8_export_is_smaller_and_agrees(trained_run, tiny_onnx, tmp_path, quantization):
+    path = tmp_path / f"tiny.{quantization}.onnx"
     reports = dict(
         export_checkpoint(
-            trained_run["checkpoint"], path, int8=True, check_manifest=FSDD / "train.jsonl"
+            trained_run["checkpoint"],
+            path,
+            quantization=quantization,
+            check_manifest=FSDD / "train.jsonl",
         )
     )
-    assert reports["int8"].transcripts_identical >= 0.99
+    assert reports[quantization].transcripts_identical >= 0.99
     assert path.stat().st_size < 0.5 * tiny_onnx.stat().st_size
     meta = ort.InferenceSession(str(path)).get_modelmeta().custom_metadata_map
-    assert json.loads(meta["model_card"])["quantization"] == "int8-dynamic"
+    assert json.loads(meta["model_card"])["quantization"] == quantization
+
+
+def test_int8_weights_are_stored_as_int8_and_batching_changes_nothing(trained_run, tmp_path):
+    """int8 weights compute in float: a stream's output in a batch equals its output alone,
+    which the batched server relies on (dynamic int8 quantises activations over the batch)."""
+    path = tmp_path / "tiny.int8.onnx"
+    export_checkpoint(
+        trained_run["checkpoint"], path, quantization="int8", check_manifest=FSDD / "train.jsonl"
+    )
+    stored = {t.name: t.data_type for t in onnx.load(str(path)).graph.initializer}
+    assert sum(kind == onnx.TensorProto.INT8 for kind in stored.values()) >= 5  # W, R x2, 2 MatMul
+    model = OnnxAcousticModel(path)
+    rng = np.random.default_rng(0)
+    quiet = rng.standard_normal((1, 20, model.info.input_dim)).astype(np.float32) * 0.1
+    loud = rng.standard_normal((1, 20, model.info.input_dim)).astype(np.float32) * 10
+    h, c = model.init_state(1)
+    alone = model.run(quiet, h, c)[0]
+    h2, c2 = model.init_state(2)
+    together = model.run(np.concatenate([quiet, loud]), h2, c2)[0]
+    np.testing.assert_allclose(together[:1], alone, atol=1e-5)
+
+
+def test_unknown_quantization_is_refused(tmp_path):
+    from export.quantize import quantize
+
+    with pytest.raises(ValueError, match="unknown quantization"):
+        quantize(tmp_path / "a.onnx", tmp_path / "b.onnx", "int4")
 
 
 def test_export_cli_reports_a_missing_checkpoint(tmp_path, capsys):

@@ -228,3 +228,12 @@ def _blas_widths() -> list[int]:
 
     np.ones((64, 64)) @ np.ones((64, 64))  # make sure a BLAS pool exists
     return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_time_budget_stops_between_epochs(tmp_path, capsys):
+    manifest = _manifest(tmp_path, _fsdd_rows(4))
+    config = TrainConfig.from_dict({**TINY_CONFIG, "max_epochs": 5, "max_minutes": 1e-6})
+    result = Trainer(config, tmp_path / "run", tmp_path / "cache").run(manifest, manifest)
+    assert result["epochs"] == 1  # one epoch always runs; none starts past the budget
+    assert (tmp_path / "run" / "best.pt").is_file()
+    assert "time budget" in capsys.readouterr().err
