@@ -114,5 +114,24 @@ def test_close_letters_keep_the_scripted_words():
 def test_single_word_overrides_need_a_confident_teacher():
     unsure = decide("girl", "filename", teacher("Go!", -0.9), teacher("go"))
     assert (unsure.text, unsure.rule) == ("", "text-disputed")
-    sure = decide("girl", "filename", teacher("Go!", -0.2), teacher("go"))
+    sure = decide("girl", "game-text", teacher("Go!", -0.2), teacher("go"))
     assert (sure.text, sure.rule) == ("go", "tiny=base!=text")
+
+
+def test_prompts_and_single_word_names_are_never_replaced_by_the_teachers():
+    # From the spot check: a studio prompt list and one-word names are what was said.
+    prompt = decide("Is set to.", "prompt-list", teacher("Is that too?"), teacher("is that too"))
+    assert (prompt.text, prompt.rule) == ("", "text-disputed")
+    word = decide("anchovy", "filename", teacher("And should be."), teacher("and should be"))
+    assert (word.text, word.rule) == ("", "text-disputed")
+    # A pack whose file names are categories: the line said is the teachers'.
+    line = decide("bye bye", "filename", teacher("I'm out of here!"), teacher("I'm out of here."))
+    assert (line.text, line.rule) == ("i'm out of here", "tiny=base!=text")
+
+
+def test_teacher_text_faster_than_speech_is_a_hallucination():
+    loop = " ".join(["la"] * 300)
+    d = decide("stupid", "filename", teacher(loop), teacher(loop), duration=1.42)
+    assert (d.text, d.rule) == ("", "text-disputed")
+    ok = decide("", "", teacher("victory is ours"), teacher("victory is ours"), duration=1.08)
+    assert ok.text == "victory is ours"

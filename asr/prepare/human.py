@@ -402,7 +402,7 @@ def write_manifests(
         ext["seconds"] += row["duration"]
         ext["speakers"].add(row["speaker"])
         t, b = tiny.get(_key(row)), base.get(_key(row))
-        decision = decide(row["source_text"], row["text_kind"], t, b, rules)
+        decision = decide(row["source_text"], row["text_kind"], t, b, rules, row["duration"])
         rule = stats["rules"].setdefault(source, {})
         entry = rule.setdefault(decision.rule, {"clips": 0, "seconds": 0.0})
         entry["clips"] += 1
