@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NAMES = {
-    "greedy": "ours, greedy, fp32",
-    "greedy-int8": "ours, greedy, int8",
-    "beam": "ours, beam, fp32",
-    "beam-int8": "ours, beam, int8",
-    "beam-lm": "ours, beam + LM, fp32",
-    "beam-lm-int8": "ours, beam + LM, int8",
+    # `--model` (the shipped model by default, int8 weights) and `--int8-model` (a second
+    # export to compare, e.g. `asr export --int8-dynamic`).
+    "greedy": "ours, greedy",
+    "greedy-int8": "ours, greedy, --int8-model",
+    "beam": "ours, beam",
+    "beam-int8": "ours, beam, --int8-model",
+    "beam-lm": "ours, beam + LM",
+    "beam-lm-int8": "ours, beam + LM, --int8-model",
     "pocketsphinx": "PocketSphinx 5, en-us",
     "whisper": "Whisper tiny.en, int8",
 }

@@ -90,7 +90,8 @@ def main() -> int:
         "--int8-model",
         type=Path,
         default=ROOT / "asr" / "models" / "default.int8.onnx",
-        help="int8 model from `asr export --int8` (rows skipped when the file is missing)",
+        help="a second model to compare with --model, e.g. from `asr export --int8-dynamic` "
+        "(rows skipped when the file is missing)",
     )
     parser.add_argument(
         "--lm",
