@@ -24,10 +24,11 @@ import numpy as np
 
 from asr.decoding import TokenSequence
 from asr.hotwords import HotwordTrie
-from asr.lm import NgramLm
+from asr.lm import BOS, EOS, UNK, NgramLm
 from asr.tokens import Vocabulary
 
 NEG = -1e30
+SPECIAL_WORDS = {BOS, EOS, UNK}
 CONF_FRAMES = 3  # a word in another hypothesis agrees when it starts within this many steps
 COMPACT_NODES = 50_000  # prefix-tree size that triggers dropping dead prefixes
 
@@ -40,6 +41,11 @@ class BeamConfig:
     lm_weight: float = 0.5
     word_bonus: float = 0.0
     hotwords: dict[str, float] = field(default_factory=dict)
+    # Only words of the LM (and hotwords) may be output, as in a grammar: digits, commands,
+    # names. Every extension that leaves the vocabulary's prefixes is pruned as it is made, so
+    # the beam holds only spellable words (an open search keeps misspellings like "fine" for
+    # "five" to the end, where a word LM alone cannot repair them).
+    closed_vocabulary: bool = False
 
 
 @dataclass
@@ -79,6 +85,15 @@ class BeamSearchDecoder:
         self.blank = vocabulary.blank
         self.space = vocabulary.space
         self.symbols = vocabulary.symbols
+        self.words: set[str] = set()
+        self.prefixes: set[str] = set()
+        if self.config.closed_vocabulary:
+            self.words = set(self.trie.words)
+            if lm is not None:
+                self.words |= {w for w in lm.vocab if w not in SPECIAL_WORDS}
+            if not self.words:
+                raise ValueError("a closed vocabulary needs an LM or hotwords")
+            self.prefixes = {w[:i] for w in self.words for i in range(1, len(w) + 1)}
         self.reset()
 
     # ---- state ---------------------------------------------------------------------------------
@@ -155,9 +170,11 @@ class BeamSearchDecoder:
         approx = extend + self._extra[:, None]
         if self.trie:
             approx = approx + self._hot_steps(beam, candidates)
+        if self.words:
+            approx = np.where(self._in_vocabulary(beam, candidates), approx, NEG)
         limit = min(approx.size, config.beam)
         flat = np.argpartition(-approx.ravel(), limit - 1)[:limit]
-        chosen = set(flat.tolist())
+        chosen = {int(i) for i in flat if approx.flat[i] > NEG / 2}
         in_beam = {int(n): i for i, n in enumerate(beam)}
         for n in beam:  # extensions that merge into a prefix already in the beam
             node = nodes[n]
@@ -187,6 +204,19 @@ class BeamSearchDecoder:
             ids, values, extra = ids[keep], values[keep], extra[keep]
         self._beam, self._pb, self._pnb, self._extra = ids, values[:, 0], values[:, 1], extra
         self._last = np.array([nodes[n].token for n in ids], np.int64)
+
+    def _in_vocabulary(self, beam: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Which extensions stay spellable: a letter that continues a vocabulary prefix, a
+        space after a whole word (or between words)."""
+        out = np.zeros((len(beam), len(candidates)), bool)
+        for b, n in enumerate(beam):
+            word = self._nodes[n].word
+            for k, token in enumerate(candidates):
+                if token == self.space:
+                    out[b, k] = not word or word in self.words
+                else:
+                    out[b, k] = word + self.symbols[token] in self.prefixes
+        return out
 
     def _hot_steps(self, beam: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """The hotword bonus each extension would gain or lose, for pre-pruning."""
@@ -272,6 +302,8 @@ class BeamSearchDecoder:
         """The end-of-utterance score: the last word, hotword confirmation, sentence end."""
         extra = node.fixed
         lm_state = node.lm_state
+        if self.words and node.word and node.word not in self.words:
+            return NEG  # ends inside a word: not spellable
         if node.word:
             extra += self._word_score(node.word, lm_state)
             if self.lm is not None:

@@ -36,13 +36,14 @@ class DecoderFactory:
         lm_weight: float | None = None,
         word_bonus: float | None = None,
         hotwords: str | dict[str, float] | None = None,
+        closed_vocabulary: bool = False,
     ) -> DecoderFactory:
         """`lm_weight`/`word_bonus` default to the values stored next to the LM file."""
         if decoder not in DECODERS:
             raise ValueError(f"decoder must be one of {', '.join(DECODERS)}")
         if decoder == "greedy":
-            if lm is not None or hotwords:
-                raise ValueError("an LM and hotwords need decoder='beam'")
+            if lm is not None or hotwords or closed_vocabulary:
+                raise ValueError("an LM, hotwords and a closed vocabulary need decoder='beam'")
             return cls()
         if beam < 1:
             raise ValueError("beam must be at least 1")
@@ -59,6 +60,7 @@ class DecoderFactory:
             lm_weight=defaults.lm_weight if lm_weight is None else lm_weight,
             word_bonus=defaults.word_bonus if word_bonus is None else word_bonus,
             hotwords=phrases,
+            closed_vocabulary=closed_vocabulary,
         )
         return cls("beam", config, model)
 

@@ -29,6 +29,7 @@ class Recognizer:
     `decoder`: "greedy" (fast default) or "beam" (CTC prefix beam search of width `beam`, with
     the ARPA word LM `lm` weighted by `lm_weight`, a `word_bonus` per word, and `hotwords`
     "word:boost,..." or {phrase: boost}); weight and bonus default to the JSON next to the LM.
+    `closed_vocabulary`: output only words of the LM and hotwords (a grammar).
     """
 
     def __init__(
@@ -44,12 +45,15 @@ class Recognizer:
         lm_weight: float | None = None,
         word_bonus: float | None = None,
         hotwords: str | dict[str, float] | None = None,
+        closed_vocabulary: bool = False,
     ):
         if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
             raise ValueError(f"chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
         self.model = OnnxAcousticModel(model, provider=provider, threads=threads)
         self.endpoint = endpoint or EndpointConfig()
-        self.decoders = DecoderFactory.create(decoder, beam, lm, lm_weight, word_bonus, hotwords)
+        self.decoders = DecoderFactory.create(
+            decoder, beam, lm, lm_weight, word_bonus, hotwords, closed_vocabulary
+        )
         # Build the mel filterbank now (it imports librosa): not inside the first audio chunk.
         mel_filterbank(self.model.info.feature_config)
         step = self.model.info.feature_config.frame_shift_seconds

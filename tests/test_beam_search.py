@@ -233,3 +233,24 @@ def test_dropping_dead_prefixes_changes_nothing(monkeypatch, small_lm):
         reference.frames,
         reference.probs,
     )
+
+
+def test_closed_vocabulary_spells_only_known_words(tmp_path):
+    """The acoustics say "fine" (n 0.7, v 0.3): an open search keeps misspellings even with a
+    digits LM, because the LM sees the last word only at the end, when "five" has been pruned;
+    a closed vocabulary never lets "fin" into the beam."""
+    path = tmp_path / "digits.arpa"
+    write_arpa(path, *build_arpa(["one", "five", "nine", "five nine"], order=2, min_counts=(1, 1)))
+    lm = read_arpa(path)
+    log_probs = spoken("fine", {2: {"n": 0.7, "v": 0.3}, 3: {"e": 0.5, "a": 0.5}})
+    open_search = BeamConfig(beam=2, lm_weight=0.5)  # "fine" and "fina" crowd "five" out
+    assert text_of(beam_decode(log_probs, VOCAB, open_search, lm)) in {"fine", "fina"}
+    closed = BeamConfig(beam=2, lm_weight=0.5, closed_vocabulary=True)
+    assert text_of(beam_decode(log_probs, VOCAB, closed, lm)) == "five"
+    # Between words and with hotwords: every output word is in the LM or a hotword.
+    two = spoken("fine nime", {2: {"n": 0.7, "v": 0.3}, 7: {"m": 0.6, "n": 0.4}})
+    assert text_of(beam_decode(two, VOCAB, closed, lm)) == "five nine"
+    zork = BeamConfig(beam=4, closed_vocabulary=True, hotwords=parse_hotwords("zork:0"))
+    assert text_of(beam_decode(spoken("zerk", {1: {"e": 0.6, "o": 0.4}}), VOCAB, zork)) == "zork"
+    with pytest.raises(ValueError, match="closed vocabulary needs"):
+        BeamSearchDecoder(VOCAB, BeamConfig(closed_vocabulary=True))

@@ -34,6 +34,12 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help='boosted words/phrases "word:boost,phrase:boost" (boost per letter, default 2)',
     )
+    group.add_argument(
+        "--closed-vocabulary",
+        action="store_true",
+        help="output only words of the LM and the hotwords, like a grammar (digits, commands); "
+        "build a small LM of the phrases with `asr lm build`",
+    )
 
 
 def decoder_options(args: argparse.Namespace) -> dict:
@@ -47,8 +53,8 @@ def decoder_options(args: argparse.Namespace) -> dict:
     if beam < 0:
         raise CommandError("--beam must be at least 1 (or 0 for greedy)")
     if not beam:
-        if hotwords or getattr(args, "lm", None):
-            raise CommandError("--hotwords and --lm need --beam N")
+        if hotwords or getattr(args, "lm", None) or getattr(args, "closed_vocabulary", False):
+            raise CommandError("--hotwords, --lm and --closed-vocabulary need --beam N")
         return {}
     try:
         phrases = parse_hotwords(hotwords)
@@ -66,4 +72,5 @@ def decoder_options(args: argparse.Namespace) -> dict:
         "lm_weight": getattr(args, "lm_weight", None),
         "word_bonus": getattr(args, "word_bonus", None),
         "hotwords": phrases,
+        "closed_vocabulary": getattr(args, "closed_vocabulary", False),
     }

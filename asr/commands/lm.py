@@ -126,7 +126,12 @@ def run_tune(args: argparse.Namespace) -> int:
     beam = args.beam or 8
     results = {}
     for weight, bonus in itertools.product(args.weights, args.bonuses):
-        config = BeamConfig(beam=beam, lm_weight=weight, word_bonus=bonus)
+        config = BeamConfig(
+            beam=beam,
+            lm_weight=weight,
+            word_bonus=bonus,
+            closed_vocabulary=getattr(args, "closed_vocabulary", False),
+        )
         hypotheses = [
             vocabulary.decode(beam_decode(log_probs, vocabulary, config, lm).ids)
             for log_probs in log_prob_list
