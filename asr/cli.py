@@ -30,9 +30,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--init",
         type=Path,
-        metavar="CHECKPOINT",
-        help="start from this checkpoint's weights and normalisation (fine-tuning; the model "
-        "keeps that checkpoint's shape, the optimiser starts afresh)",
+        metavar="MODEL",
+        help="fine-tune: start from the weights and normalisation of a checkpoint (.pt), an "
+        "exported model (.onnx, fp32 or --int8) or 'default' (the shipped model); the model "
+        "keeps that shape, the optimiser starts afresh",
     )
     for name, kind in (
         ("epochs", int),

@@ -215,7 +215,16 @@ class Trainer:
         """The checkpoint a new run starts from (fine-tuning), checked against this run."""
         if init is None:
             return None
-        start = load_checkpoint(init)
+        if str(init) == "default":
+            from streaming.model import default_model_path
+
+            init = default_model_path()
+        if Path(init).suffix == ".onnx":
+            from asr.onnx_weights import checkpoint_from_onnx
+
+            start = checkpoint_from_onnx(init)
+        else:
+            start = load_checkpoint(init)
         if FeatureConfig.from_dict(start["feature_config"]) != self.features:
             raise SystemExit(
                 f"{init}: its features (stack/stride, mel settings) differ from this run's config"
@@ -236,14 +245,14 @@ class Trainer:
         config = self.config
         run_started = time.time()
         variants = _variants(config)
-        train = self.load_split(train_manifest, variants, "train")
-        dev = self.load_split(dev_manifest, [Variant()], "dev")
-
+        # Checkpoints first: a bad --init or --resume fails before minutes of feature caching.
         last_path, best_path = self.out_dir / "last.pt", self.out_dir / "best.pt"
         state = load_checkpoint(last_path) if resume and last_path.is_file() else None
         if resume and state is None:
             self.log(f"[yellow]no checkpoint at {last_path}: starting a new run")
         start = None if state else self._init_checkpoint(init)
+        train = self.load_split(train_manifest, variants, "train")
+        dev = self.load_split(dev_manifest, [Variant()], "dev")
         stats_source = state or start
         stats = (
             FeatureStats.from_dict(stats_source["feature_stats"])

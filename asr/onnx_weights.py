@@ -1,0 +1,139 @@
+"""Read an exported lstm-asr ONNX model back into a checkpoint payload, to fine-tune it.
+
+The package ships only the ONNX model (no torch checkpoint), so `asr train --init default`
+starts from it: the metadata gives the configs, normalisation and vocabulary; the weights are
+read from the graph (int8 ones dequantised) and mapped back to `LstmCtcModel`'s parameters.
+The result is checked by running both models on the same input, so a graph this reader does
+not understand is refused instead of fine-tuned from wrong weights.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from asr.checkpoint import CheckpointError
+from asr.model import LstmCtcModel, ModelConfig
+
+# ONNX LSTM gates are ordered i, o, f, c; torch's are i, f, g(=c), o.
+_TORCH_GATE_ORDER = [0, 2, 3, 1]
+_METADATA_KEYS = ("feature_config", "feature_stats", "vocabulary", "model_config")
+PARITY_TOLERANCE = 1e-3  # max |Δ log-prob| between the ONNX graph and the rebuilt torch model
+
+
+def checkpoint_from_onnx(path: str | Path) -> dict[str, Any]:
+    """A payload with model_state, model_config, feature_config, feature_stats, vocabulary."""
+    import onnx
+    from onnx import numpy_helper
+
+    path = Path(path)
+    try:
+        graph_model = onnx.load(str(path))
+    except Exception as error:
+        raise CheckpointError(f"{path}: not a readable ONNX model ({error})") from error
+    meta = {p.key: p.value for p in graph_model.metadata_props}
+    missing = [k for k in _METADATA_KEYS if k not in meta]
+    if missing:
+        lacking = ", ".join(missing)
+        raise CheckpointError(f"{path}: not an lstm-asr model (metadata lacks {lacking})")
+    payload: dict[str, Any] = {k: json.loads(meta[k]) for k in _METADATA_KEYS}
+    config = ModelConfig.from_dict(payload["model_config"])
+    graph = graph_model.graph
+    tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "DequantizeLinear" and node.input[0] in tensors:
+            tensors[node.output[0]] = _dequantize(node, tensors)
+        elif node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            tensors[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+    if any(node.op_type in ("MatMulInteger", "DynamicQuantizeLinear") for node in graph.node):
+        raise CheckpointError(
+            f"{path}: dynamically quantised (--int8-dynamic) models cannot be fine-tuned; "
+            "use the fp32 or --int8 export"
+        )
+    try:
+        state = _state_dict(graph, tensors, config)
+        model = LstmCtcModel(config)
+        model.load_state_dict(state)
+    except (KeyError, IndexError, ValueError, RuntimeError) as error:
+        raise CheckpointError(
+            f"{path}: unexpected graph, cannot read its weights ({error})"
+        ) from error
+    _check_parity(path, model)
+    payload["model_state"] = model.state_dict()
+    return payload
+
+
+def _dequantize(node, tensors: dict[str, np.ndarray]) -> np.ndarray:
+    values = tensors[node.input[0]].astype(np.float32)
+    scale = tensors[node.input[1]].astype(np.float32)
+    zero = tensors[node.input[2]].astype(np.float32) if len(node.input) > 2 else 0.0
+    axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
+    if np.ndim(scale) == 1 and values.ndim > 1:
+        shape = [1] * values.ndim
+        shape[axis] = -1
+        scale = scale.reshape(shape)
+        zero = np.reshape(zero, shape) if np.ndim(zero) else zero
+    return (values - zero) * scale
+
+
+def _gates(weight: np.ndarray, hidden: int) -> torch.Tensor:
+    blocks = [weight[i * hidden : (i + 1) * hidden] for i in _TORCH_GATE_ORDER]
+    return torch.from_numpy(np.concatenate(blocks).astype(np.float32))
+
+
+def _state_dict(graph, tensors: dict[str, np.ndarray], config: ModelConfig) -> dict:
+    hidden = config.hidden_size
+    matmuls = [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in tensors]
+    lstms = [n for n in graph.node if n.op_type == "LSTM"]
+    if len(matmuls) != 2 or len(lstms) != config.num_layers:
+        raise ValueError(
+            f"{len(matmuls)} weight MatMuls and {len(lstms)} LSTMs, expected 2 and "
+            f"{config.num_layers}"
+        )
+
+    def tensor(name: str) -> torch.Tensor:
+        return torch.from_numpy(np.array(tensors[name], dtype=np.float32))
+
+    state = {
+        "input_proj.0.weight": tensor(matmuls[0].input[1]).T.contiguous(),
+        "input_proj.0.bias": tensor("input_proj.0.bias"),
+        "input_proj.1.weight": tensor("input_proj.1.weight"),
+        "input_proj.1.bias": tensor("input_proj.1.bias"),
+        "classifier.weight": tensor(matmuls[1].input[1]).T.contiguous(),
+        "classifier.bias": tensor("classifier.bias"),
+    }
+    for layer, node in enumerate(lstms):
+        w, r, b = (tensors[name][0] for name in node.input[1:4])
+        state[f"lstm.weight_ih_l{layer}"] = _gates(w, hidden)
+        state[f"lstm.weight_hh_l{layer}"] = _gates(r, hidden)
+        state[f"lstm.bias_ih_l{layer}"] = _gates(b[: 4 * hidden], hidden)
+        state[f"lstm.bias_hh_l{layer}"] = _gates(b[4 * hidden :], hidden)
+    return state
+
+
+def _check_parity(path: Path, model: LstmCtcModel) -> None:
+    import onnxruntime as ort
+
+    model.eval()
+    config = model.config
+    rng = np.random.default_rng(0)
+    features = rng.standard_normal((1, 20, config.input_dim)).astype(np.float32)
+    h, c = (t.numpy() for t in model.init_state(1))
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    # As the runtime does (`streaming.model`): int8 weights are folded into float weights, not
+    # run through onnxruntime's quantised kernels, which also quantise the activations.
+    options.add_session_config_entry("session.disable_quant_qdq", "1")
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    expected = session.run(["log_probs"], {"features": features, "h": h, "c": c})[0]
+    with torch.no_grad():
+        got = model(torch.from_numpy(features), *model.init_state(1))[0].numpy()
+    difference = float(np.max(np.abs(got - expected)))
+    if not difference <= PARITY_TOLERANCE:
+        raise CheckpointError(
+            f"{path}: weights read back do not reproduce the model (max |Δ| {difference:.3g})"
+        )
