@@ -41,6 +41,7 @@ def checkpoint_from_onnx(path: str | Path) -> dict[str, Any]:
         lacking = ", ".join(missing)
         raise CheckpointError(f"{path}: not an lstm-asr model (metadata lacks {lacking})")
     payload: dict[str, Any] = {k: json.loads(meta[k]) for k in _METADATA_KEYS}
+    payload["epoch"] = json.loads(meta.get("model_card", "{}")).get("epochs")
     config = ModelConfig.from_dict(payload["model_config"])
     graph = graph_model.graph
     tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}

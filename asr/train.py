@@ -55,7 +55,9 @@ class Trainer:
         self.config = config
         self.out_dir = Path(out_dir)
         self.cache_dir = Path(cache_dir) if cache_dir else self.out_dir / "cache"
-        self.features = FeatureConfig(stack=config.stack, stride=config.stride)
+        self.features = FeatureConfig(
+            stack=config.stack, stride=config.stride, dither=config.dither
+        )
         self.vocab = Vocabulary()
         self.rank, self.world = _init_distributed()
         self.device = torch.device(

@@ -17,6 +17,7 @@ class TrainConfig:
     # Features (frame stacking is a model setting)
     stack: int = 3
     stride: int = 3
+    dither: float = 0.0  # std of the fixed noise added to every sample (FeatureConfig.dither)
     # Optimisation: AdamW, linear warm-up, a plateau, then inverse-square-root decay (no
     # dependence on the number of epochs, so a resumed or extended run follows the same
     # schedule).

@@ -136,3 +136,33 @@ def test_stats_are_global_mean_and_std_with_floor():
     assert stats.std[-1] == pytest.approx(0.5)  # floored, not ~0
     normalised = stats.normalise(data)
     assert abs(float(normalised[:, :-1].mean())) < 0.01
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dithered_features_stream_exactly(seed):
+    """The dither noise depends on the sample's stream position, not on the chunking."""
+    config = FeatureConfig(dither=1e-3)
+    rng = np.random.default_rng(seed)
+    samples = np.concatenate([np.zeros(70000, np.float32), fsdd_clip("3_theo_5.wav")])
+    extractor = StreamingFeatureExtractor(config)
+    streamed = np.concatenate([extractor.accept(c) for c in _chunks(samples, rng, high=9000)])
+    whole = log_mel(samples, config)
+    assert streamed.shape == whole.shape
+    assert np.max(np.abs(streamed - whole)) <= 1e-5
+    extractor.reset()
+    assert np.array_equal(extractor.accept(samples[:4000]), log_mel(samples[:4000], config))
+
+
+def test_dither_lifts_digital_silence_off_the_log_floor():
+    silence = np.zeros(16000, np.float32)
+    plain = log_mel(silence, CONFIG)
+    assert np.all(plain == np.float32(np.log(CONFIG.log_floor)))  # one constant vector
+    dithered = log_mel(silence, FeatureConfig(dither=1e-3))
+    assert -13.5 < dithered.mean() < -11.5  # white noise at -60 dBFS
+    assert dithered.std(axis=0).min() > 0.1  # frames differ: no constant input
+    speech = fsdd_clip("3_theo_5.wav")
+    plain_peak = log_mel(speech, CONFIG).max(axis=0)
+    dithered_peak = log_mel(speech, FeatureConfig(dither=1e-3)).max(axis=0)
+    loud = plain_peak > -7.0  # the bins where this clip has energy: the speech is intact
+    assert loud.sum() >= 10
+    assert np.max(np.abs(dithered_peak - plain_peak)[loud]) < 0.1
