@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from asr.manifest import read_manifest
 from asr.model import LstmCtcModel, ModelConfig
 from asr.train import Trainer
 from asr.train_config import TrainConfig
+
+ROOT = Path(__file__).parent.parent
 
 
 def _manifest(tmp_path, rows, name="m.jsonl"):
@@ -237,3 +240,9 @@ def test_time_budget_stops_between_epochs(tmp_path, capsys):
     assert result["epochs"] == 1  # one epoch always runs; none starts past the budget
     assert (tmp_path / "run" / "best.pt").is_file()
     assert "time budget" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "configs").glob("*.json")))
+def test_checked_in_configs_are_valid_training_options(name):
+    config = TrainConfig.from_file(ROOT / "configs" / name)
+    assert config.lr > 0 and config.max_epochs > 0
