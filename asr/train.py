@@ -229,7 +229,8 @@ class Trainer:
             start = load_checkpoint(init)
         if FeatureConfig.from_dict(start["feature_config"]) != self.features:
             raise SystemExit(
-                f"{init}: its features (stack/stride, mel settings) differ from this run's config"
+                f"{init}: its features (stack/stride, mel settings, dither) differ from this "
+                "run's config"
             )
         if list(start["vocabulary"]) != self.vocab.to_list():
             raise SystemExit(f"{init}: its vocabulary differs from this version's")
