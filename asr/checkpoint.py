@@ -35,7 +35,9 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
-        raise CheckpointError(f"{path}: not a readable lstm-asr checkpoint ({error})") from error
+        # torch's own message runs to a dozen lines of advice; its first sentence is the reason.
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
+        raise CheckpointError(f"{path}: not a readable lstm-asr checkpoint ({reason})") from error
     missing = [
         k
         for k in ("model_state", "model_config", "feature_config", "feature_stats", "vocabulary")

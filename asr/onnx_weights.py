@@ -31,6 +31,8 @@ def checkpoint_from_onnx(path: str | Path) -> dict[str, Any]:
     from onnx import numpy_helper
 
     path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: model not found")
     try:
         graph_model = onnx.load(str(path))
     except Exception as error:

@@ -88,3 +88,18 @@ def test_the_shipped_model_reads_back():
         shape["hidden_size"],
     )
     assert np.isfinite(payload["feature_stats"]["mean"]).all()
+
+
+@pytest.mark.parametrize("name", ["missing.onnx", "notes.pt", "notes.onnx"])
+def test_a_bad_init_is_one_clear_line(tmp_path, capsys, name):
+    if name.startswith("notes"):
+        (tmp_path / name).write_text("not a model\n")
+    code = main(
+        ["train", str(FSDD / "train.jsonl"), "--dev", str(FSDD / "train.jsonl"), "--out",
+         str(tmp_path / "run"), "--init", str(tmp_path / name)]
+    )  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and "Traceback" not in err
+    reason = "model not found" if name == "missing.onnx" else "not a readable"
+    assert err.startswith(f"error: {tmp_path / name}: {reason}")
+    assert len(err.splitlines()) <= 2  # the console may wrap one long line once
