@@ -103,3 +103,15 @@ def test_a_bad_init_is_one_clear_line(tmp_path, capsys, name):
     reason = "model not found" if name == "missing.onnx" else "not a readable"
     assert err.startswith(f"error: {tmp_path / name}: {reason}")
     assert len(err.splitlines()) <= 2  # the console may wrap one long line once
+
+
+def test_a_dynamically_quantised_model_is_refused(trained_run, tmp_path):
+    path = tmp_path / "tiny.dyn.onnx"
+    export_checkpoint(
+        trained_run["checkpoint"],
+        path,
+        quantization="int8-dynamic",
+        check_manifest=FSDD / "train.jsonl",
+    )
+    with pytest.raises(CheckpointError, match="--int8-dynamic"):
+        checkpoint_from_onnx(path)
