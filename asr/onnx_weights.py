@@ -21,7 +21,6 @@ from asr.model import LstmCtcModel, ModelConfig
 
 # ONNX LSTM gates are ordered i, o, f, c; torch's are i, f, g(=c), o.
 _TORCH_GATE_ORDER = [0, 2, 3, 1]
-_METADATA_KEYS = ("feature_config", "feature_stats", "vocabulary", "model_config")
 PARITY_TOLERANCE = 1e-3  # max |Δ log-prob| between the ONNX graph and the rebuilt torch model
 
 
@@ -30,20 +29,19 @@ def checkpoint_from_onnx(path: str | Path) -> dict[str, Any]:
     import onnx
     from onnx import numpy_helper
 
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: model not found")
+    from streaming.model import ModelError, OnnxAcousticModel
+
     try:
-        graph_model = onnx.load(str(path))
-    except Exception as error:
-        raise CheckpointError(f"{path}: not a readable ONNX model ({error})") from error
-    meta = {p.key: p.value for p in graph_model.metadata_props}
-    missing = [k for k in _METADATA_KEYS if k not in meta]
-    if missing:
-        lacking = ", ".join(missing)
-        raise CheckpointError(f"{path}: not an lstm-asr model (metadata lacks {lacking})")
-    payload: dict[str, Any] = {k: json.loads(meta[k]) for k in _METADATA_KEYS}
-    payload["epoch"] = json.loads(meta.get("model_card", "{}")).get("epochs")
+        # The runtime's own loader: file, ONNX and metadata checks, and the session (int8
+        # weights folded to float as at run time) that the weights read back must reproduce.
+        runtime = OnnxAcousticModel(path, provider="cpu", threads=1)
+    except ModelError as error:
+        raise CheckpointError(str(error)) from error
+    metadata = runtime.session.get_modelmeta().custom_metadata_map
+    keys = ("feature_config", "feature_stats", "vocabulary", "model_config")
+    payload: dict[str, Any] = {key: json.loads(metadata[key]) for key in keys}
+    payload["epoch"] = runtime.info.card.get("epochs")
+    graph_model = onnx.load(str(runtime.path))
     config = ModelConfig.from_dict(payload["model_config"])
     graph = graph_model.graph
     tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
@@ -65,7 +63,7 @@ def checkpoint_from_onnx(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(
             f"{path}: unexpected graph, cannot read its weights ({error})"
         ) from error
-    _check_parity(path, model)
+    _check_parity(runtime, model)
     payload["model_state"] = model.state_dict()
     return payload
 
@@ -118,25 +116,16 @@ def _state_dict(graph, tensors: dict[str, np.ndarray], config: ModelConfig) -> d
     return state
 
 
-def _check_parity(path: Path, model: LstmCtcModel) -> None:
-    import onnxruntime as ort
-
+def _check_parity(runtime, model: LstmCtcModel) -> None:
     model.eval()
-    config = model.config
     rng = np.random.default_rng(0)
-    features = rng.standard_normal((1, 20, config.input_dim)).astype(np.float32)
-    h, c = (t.numpy() for t in model.init_state(1))
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    # As the runtime does (`streaming.model`): int8 weights are folded into float weights, not
-    # run through onnxruntime's quantised kernels, which also quantise the activations.
-    options.add_session_config_entry("session.disable_quant_qdq", "1")
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    expected = session.run(["log_probs"], {"features": features, "h": h, "c": c})[0]
+    features = rng.standard_normal((1, 20, model.config.input_dim)).astype(np.float32)
+    expected = runtime.run(features, *runtime.init_state(1))[0]
     with torch.no_grad():
         got = model(torch.from_numpy(features), *model.init_state(1))[0].numpy()
     difference = float(np.max(np.abs(got - expected)))
     if not difference <= PARITY_TOLERANCE:
         raise CheckpointError(
-            f"{path}: weights read back do not reproduce the model (max |Δ| {difference:.3g})"
+            f"{runtime.path}: weights read back do not reproduce the model "
+            f"(max |Δ| {difference:.3g})"
         )

@@ -74,7 +74,8 @@ def test_an_onnx_model_without_our_metadata_is_refused(tiny_onnx, tmp_path, caps
     )  # fmt: skip
     assert code == 1
     err = " ".join(capsys.readouterr().err.split())
-    assert f"{stripped}: not an lstm-asr model (metadata lacks feature_config" in err
+    lacks = "metadata lacks lstm_asr_format, feature_config"
+    assert f"{stripped}: not an lstm-asr model ({lacks}" in err
     assert not (tmp_path / "run" / "cache").exists()  # refused before any feature caching
 
 
@@ -100,7 +101,11 @@ def test_a_bad_init_is_one_clear_line(tmp_path, capsys, name):
     )  # fmt: skip
     err = capsys.readouterr().err.strip()
     assert code == 1 and "Traceback" not in err
-    reason = "model not found" if name == "missing.onnx" else "not a readable"
+    reason = {
+        "missing.onnx": "model file not found",
+        "notes.pt": "not a readable lstm-asr checkpoint",
+        "notes.onnx": "not a loadable ONNX model",
+    }[name]
     assert err.startswith(f"error: {tmp_path / name}: {reason}")
     assert len(err.splitlines()) <= 2  # the console may wrap one long line once
 
