@@ -227,11 +227,15 @@ class Trainer:
             start = checkpoint_from_onnx(init)
         else:
             start = load_checkpoint(init)
-        if FeatureConfig.from_dict(start["feature_config"]) != self.features:
+        # Dither is a choice of this run (it only changes near-silent frames), the rest of the
+        # feature settings must match the weights.
+        theirs = FeatureConfig.from_dict(start["feature_config"])
+        if replace(theirs, dither=self.features.dither) != self.features:
             raise SystemExit(
-                f"{init}: its features (stack/stride, mel settings, dither) differ from this "
-                "run's config"
+                f"{init}: its features (stack/stride, mel settings) differ from this run's config"
             )
+        if theirs.dither != self.features.dither:
+            self.log(f"dither {theirs.dither:g} -> {self.features.dither:g} for this run")
         if list(start["vocabulary"]) != self.vocab.to_list():
             raise SystemExit(f"{init}: its vocabulary differs from this version's")
         return start

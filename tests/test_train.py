@@ -197,6 +197,18 @@ def test_init_refuses_a_checkpoint_with_other_features(trained_run, tmp_path):
         )
 
 
+def test_init_may_switch_dither_on(trained_run, tmp_path):
+    """Dither is the fine-tuning run's choice; the new model stores (and streams with) it."""
+    config = TrainConfig.from_dict({**TINY_CONFIG, "dither": 1e-3}).with_overrides(max_epochs=1)
+    Trainer(config, tmp_path / "ft", tmp_path / "cache").run(
+        FSDD / "train.jsonl", FSDD / "train.jsonl", init=trained_run["checkpoint"]
+    )
+    tuned = torch.load(tmp_path / "ft" / "last.pt", weights_only=True)
+    assert tuned["feature_config"]["dither"] == 1e-3
+    source = torch.load(trained_run["checkpoint"], weights_only=True)
+    assert source["feature_config"]["dither"] == 0.0
+
+
 def test_background_batches_keep_order_and_raise_errors():
     from asr.train import _in_background
 
