@@ -238,7 +238,8 @@ class Trainer:
             self.log(f"dither {theirs.dither:g} -> {self.features.dither:g} for this run")
         if list(start["vocabulary"]) != self.vocab.to_list():
             raise SystemExit(f"{init}: its vocabulary differs from this version's")
-        return start
+        # The file really used ("default" resolved), and what it was trained on, for the record.
+        return {**start, "init_source": str(Path(init).resolve())}
 
     # ---- the loop ----------------------------------------------------------------------------
     def run(
@@ -257,6 +258,11 @@ class Trainer:
         state = load_checkpoint(last_path) if resume and last_path.is_file() else None
         if resume and state is None:
             self.log(f"[yellow]no checkpoint at {last_path}: starting a new run")
+        if state and FeatureConfig.from_dict(state["feature_config"]) != self.features:
+            raise SystemExit(
+                f"{last_path}: its feature settings differ from this run's config; "
+                "resume with the config the run started with"
+            )
         start = None if state else self._init_checkpoint(init)
         train = self.load_split(train_manifest, variants, "train")
         dev = self.load_split(dev_manifest, [Variant()], "dev")
@@ -311,7 +317,10 @@ class Trainer:
             "variants": [v.name for v in variants],
         }
         if start:
-            data_summary["init"] = str(init)
+            data_summary["init"] = start["init_source"]
+            data_summary["init_epoch"] = start.get("epoch")
+            if start.get("data_summary"):
+                data_summary["init_data"] = start["data_summary"]
         self.log(f"model: {model.num_parameters():,} parameters, {model_config}")
 
         def payload(dev_result: dict) -> dict:

@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,18 @@ def test_resume_continues_the_same_run(tmp_path):
     assert len(losses_a) == len(losses_b) == 3
     assert losses_b == pytest.approx(losses_a, rel=1e-4)
     assert losses_a[2] != pytest.approx(losses_a[1], rel=1e-3)  # the run really moved
+
+
+def test_resume_refuses_other_feature_settings(trained_run, tmp_path):
+    """Resuming with a config whose features differ would feed the weights other inputs."""
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(trained_run["checkpoint"], run / "last.pt")
+    config = TrainConfig.from_dict({**TINY_CONFIG, "stack": 2, "stride": 2})
+    with pytest.raises(SystemExit, match="last.pt: its feature settings differ"):
+        Trainer(config, run, tmp_path / "cache").run(
+            FSDD / "train.jsonl", FSDD / "train.jsonl", resume=True
+        )
 
 
 def test_bad_manifest_lines_are_skipped_with_reasons(tmp_path, capsys):
@@ -185,7 +198,9 @@ def test_init_fine_tunes_from_a_checkpoint(trained_run, tmp_path):
     tuned = torch.load(tmp_path / "ft" / "last.pt", weights_only=True)
     assert tuned["model_config"] == source["model_config"]
     assert tuned["feature_stats"] == source["feature_stats"]
-    assert tuned["data_summary"]["init"] == str(init)
+    assert tuned["data_summary"]["init"] == str(init.resolve())
+    assert tuned["data_summary"]["init_epoch"] == source["epoch"]
+    assert tuned["data_summary"]["init_data"] == source["data_summary"]
     assert result["history"][0]["dev_wer"] == 0.0
 
 
