@@ -42,6 +42,27 @@ def test_digit_generator_covers_the_single_digit_words():
     assert set(S.DIGITS) <= labels
 
 
+def test_spelling_generator_says_letter_names_and_labels_single_letters():
+    items = S.generated_sentences("spelling", 400, seed=0)
+    spelled = [s for s in items if re.search(r"\b[a-z], [a-z]\b", s.text)]
+    assert len(spelled) > 200
+    for item in spelled:
+        # Letters are read one by one ("a," is the letter, not the article) ...
+        assert not re.search(r"(?<![\w'])[a-z] [a-z](?!\w)", item.text), item
+        # ... and labelled as single-letter words.
+        assert re.search(r"\b[a-z] [a-z]\b", item.label), item
+    words = {w for s in items for w in s.label.split()}
+    assert set("abcdefghijklmnopqrstuvwxyz") <= words
+
+
+def test_a_new_generator_leaves_the_others_sentences_unchanged():
+    # The first sentences of seed 0, as in the corpus built before "spelling" was added.
+    assert S.generated_sentences("times", 1, seed=0)[0].text == "six forty five"
+    first_command = S.generated_sentences("commands", 1, seed=0)[0].text
+    assert first_command == "set an alarm for at two at night"
+    assert len(set(S._GENERATOR_SEED_INDEX.values())) == len(S.GENERATORS)
+
+
 def test_speakable_spells_out_or_rejects():
     assert S.speakable("It costs $5, and that's the 3rd time!") == (
         "it costs five dollars, and that's the third time!"

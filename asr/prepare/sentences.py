@@ -383,13 +383,56 @@ def gen_command(rng: np.random.Generator) -> str:
     return f"set an alarm for {gen_time(rng)}"
 
 
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SPELLED_WORDS = tuple(
+    w for w in (*NAMES, *PLACES, *NOUNS, *ROOMS, *DEVICES) if w.isalpha() and len(w) <= 10
+)
+
+
+def gen_spelling(rng: np.random.Generator) -> str:
+    """Spelled letters: names and words letter by letter, random letter strings and codes of
+    letters and digits (names, postcodes, booking references, call signs). The engine reads
+    "h, i, n" so that every letter is said by its name ("a" would be read as the article); the
+    label is "h i n"."""
+    kind = rng.random()
+    if kind < 0.35:
+        word = _pick(rng, SPELLED_WORDS)
+        items = list(word)
+    elif kind < 0.7:
+        word = ""
+        items = [LETTERS[int(rng.integers(26))] for _ in range(int(rng.integers(1, 9)))]
+    else:
+        word = ""
+        items = [
+            _pick(rng, DIGITS) if rng.random() < 0.35 else LETTERS[int(rng.integers(26))]
+            for _ in range(int(rng.integers(2, 9)))
+        ]
+    spelled = ", ".join(items)
+    if word and rng.random() < 0.5:
+        frame = _pick(rng, ("{w}, {s}", "{w}, that's {s}", "it's spelled {s}", "{s}, {w}"))
+        return frame.format(w=word, s=spelled)
+    if rng.random() < 0.25:
+        frame = _pick(
+            rng,
+            ("the code is {}", "my reference is {}", "spell {}", "the letters are {}",
+             "that's {}", "the postcode is {}"),
+        )  # fmt: skip
+        return frame.format(spelled)
+    return spelled
+
+
 GENERATORS: dict[str, Callable[[np.random.Generator], str]] = {
     "digits": gen_digits,
     "numbers": gen_number,
     "dates": gen_date,
     "times": gen_time,
     "commands": gen_command,
+    "spelling": gen_spelling,
 }
+# Each generator's seed stream is fixed, so a new source changes no other source's sentences.
+_GENERATOR_SEED_INDEX = {
+    "commands": 0, "dates": 1, "digits": 2, "numbers": 3, "times": 4, "spelling": 5,
+}  # fmt: skip
 
 # Share of clips drawn from each source (renormalised over the sources that are available).
 SOURCE_WEIGHTS: dict[str, float] = {
@@ -401,6 +444,7 @@ SOURCE_WEIGHTS: dict[str, float] = {
     "dates": 0.05,
     "times": 0.05,
     "commands": 0.11,
+    "spelling": 0.06,
 }
 GENERATED_PER_SOURCE = 20000
 
@@ -408,7 +452,7 @@ GENERATED_PER_SOURCE = 20000
 def generated_sentences(source: str, count: int, seed: int) -> list[Sentence]:
     """`count` sentences from a generator, deterministic given `seed` (duplicates kept: short
     commands and digits recur in real use too)."""
-    rng = np.random.default_rng([seed, sorted(GENERATORS).index(source), 7])
+    rng = np.random.default_rng([seed, _GENERATOR_SEED_INDEX[source], 7])
     make = GENERATORS[source]
     return [Sentence(" ".join(make(rng).split()), source) for _ in range(count)]
 
