@@ -230,3 +230,21 @@ def test_tiny_run_is_deterministic_and_resumable(tmp_path):
     assert len(rows) == 5
     with pytest.raises(RuntimeError, match="seed"):
         prepare_tts(a, seed=8, engines=("espeak",), install=False, pools={}, log=print)
+
+
+@needs_espeak
+def test_sources_build_a_supplement_corpus_and_are_fixed(tmp_path):
+    out = tmp_path / "spell"
+    pools = {
+        "spelling": [S.Sentence("a, m, y", "spelling")],
+        "test": [S.Sentence(text, "test") for text in TEXTS],
+    }
+    run = dict(seed=7, engines=("espeak",), install=False, max_clips=2, log=lambda *a: None)
+    prepare_tts(out, pools=pools, sources=("spelling",), **run)
+    assert {e.text for _, e in _rows(out)} == {"a m y"}
+    saved = (out / "sentences.jsonl").read_text().splitlines()
+    assert [json.loads(line)["source"] for line in saved] == ["spelling"]
+    with pytest.raises(RuntimeError, match="sources"):
+        prepare_tts(out, pools=pools, **run)  # resumed without --sources
+    with pytest.raises(ValueError, match="unknown sentence source"):
+        prepare_tts(tmp_path / "x", pools=pools, sources=("speling",), **run)

@@ -58,6 +58,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--no-install", action="store_true", help="do not apt-get/pip install missing engines"
     )
     parser.add_argument("--max-clips", type=int, help="stop after this many clips (trials)")
+    parser.add_argument(
+        "--sources",
+        help="comma-separated sentence sources to use, e.g. 'spelling' for a supplement corpus "
+        "(default: all; wordnet, fortunes, bible, digits, numbers, dates, times, commands, "
+        "spelling; fixed at the first run of a corpus)",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -65,6 +71,7 @@ def _run(args: argparse.Namespace) -> int:
     from asr.progress import console
 
     engines = tuple(name.strip() for name in args.engines.split(",") if name.strip())
+    sources = tuple(s.strip() for s in (args.sources or "").split(",") if s.strip()) or None
     summary = prepare_tts(
         args.out,
         hours=args.hours,
@@ -73,6 +80,7 @@ def _run(args: argparse.Namespace) -> int:
         engines=engines,
         install=not args.no_install,
         max_clips=args.max_clips,
+        sources=sources,
         log=console.print,
     )
     console.print(
@@ -303,7 +311,9 @@ def _load_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _prepare_sentences(out: Path, seed: int, pools_override, log) -> dict[str, list[dict]]:
+def _prepare_sentences(
+    out: Path, seed: int, pools_override, log, sources: tuple[str, ...] | None = None
+) -> dict[str, list[dict]]:
     """Sentence pools, built once and kept in DIR/sentences.jsonl (so a resumed run reads the
     very same list even if the Debian packages changed)."""
     from asr.fileio import atomic_write_text
@@ -321,6 +331,11 @@ def _prepare_sentences(out: Path, seed: int, pools_override, log) -> dict[str, l
         built = build_sentences(seed)
     else:
         built = pools_override
+    if sources:
+        unknown = sorted(set(sources) - set(built))
+        if unknown:
+            raise ValueError(f"unknown sentence source(s): {', '.join(unknown)}")
+        built = {source: built[source] for source in sources}
     pools = {
         source: [
             {"id": f"{source}-{i:06d}", "source": source, "text": sentence.text}
@@ -377,6 +392,7 @@ def prepare_tts(
     chunk_size: int = DEFAULT_CHUNK,
     pools: dict | None = None,
     log=print,
+    sources: tuple[str, ...] | None = None,
 ) -> dict:
     """Build (or extend) the corpus in `out`; returns the summary written to the data card."""
     from asr.fileio import atomic_write_text
@@ -387,9 +403,12 @@ def prepare_tts(
     out.mkdir(parents=True, exist_ok=True)
     recipe_path = out / "recipe.json"
     recipe = {"version": RECIPE_VERSION, "seed": seed, "chunk_size": chunk_size}
+    if sources:
+        recipe["sources"] = sorted(sources)
     if recipe_path.is_file():
         old = _load_json(recipe_path)
-        for key, value in recipe.items():
+        for key in {*recipe, *old}:
+            value = recipe.get(key)
             if old.get(key) != value:
                 raise RuntimeError(
                     f"{out} was built with {key}={old.get(key)}, not {value}: "
@@ -406,7 +425,7 @@ def prepare_tts(
             log(f"[yellow]not installed: {' '.join(missing)}[/]")
         if "piper" in engines:
             install_piper(piper_venv, log)
-    pools_ = _prepare_sentences(out, seed, pools, log)
+    pools_ = _prepare_sentences(out, seed, pools, log, sources)
     voices = _prepare_voices(out, engines, piper_venv, log)
     from asr.prepare.tts_engines import make_engine
 
