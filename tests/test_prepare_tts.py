@@ -242,6 +242,7 @@ def test_sources_build_a_supplement_corpus_and_are_fixed(tmp_path):
     run = dict(seed=7, engines=("espeak",), install=False, max_clips=2, log=lambda *a: None)
     prepare_tts(out, pools=pools, sources=("spelling",), **run)
     assert {e.text for _, e in _rows(out)} == {"a m y"}
+    assert "--seed 7 --jobs N --sources spelling`" in (out / "README.md").read_text()
     saved = (out / "sentences.jsonl").read_text().splitlines()
     assert [json.loads(line)["source"] for line in saved] == ["spelling"]
     with pytest.raises(RuntimeError, match="sources"):

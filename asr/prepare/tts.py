@@ -473,6 +473,7 @@ def prepare_tts(
 
     def publish(rows: list[dict], finished: bool) -> dict:
         summary = _summarise(rows, pools_, voices, seed, hours, finished)
+        summary["sources"] = sorted(sources) if sources else None
         for split in ("train", "dev"):
             part = [
                 {k: v for k, v in r.items() if k != "split"} for r in rows if r["split"] == split
@@ -588,6 +589,10 @@ SOURCE_LICENCES = {
     "dates": ("generated dates", "this project (MIT)"),
     "times": ("generated clock times", "this project (MIT)"),
     "commands": ("generated voice-assistant commands", "this project (MIT)"),
+    "spelling": (
+        "generated spelled letters, letter strings, letter/digit codes",
+        "this project (MIT)",
+    ),
 }
 ENGINE_LICENCES = {
     "espeak": "espeak-ng (GPL-3.0+), formant synthesis; native English voices × variants",
@@ -643,7 +648,9 @@ def render_card(summary: dict) -> str:
         f"Status: {status}. Seed {summary['seed']}, target {summary['target_hours']:g} h.",
         "",
         "Reproduce: `asr prepare tts --out DIR --hours "
-        f"{summary['target_hours']:g} --seed {summary['seed']} --jobs N` "
+        f"{summary['target_hours']:g} --seed {summary['seed']} --jobs N"
+        + (f" --sources {','.join(summary['sources'])}" if summary.get("sources") else "")
+        + "` "
         "(resumable; a larger `--hours` extends the same corpus).",
         "",
         "## Contents",
