@@ -221,7 +221,7 @@ def test_init_may_switch_dither_on(trained_run, tmp_path):
     tuned = torch.load(tmp_path / "ft" / "last.pt", weights_only=True)
     assert tuned["feature_config"]["dither"] == 1e-3
     source = torch.load(trained_run["checkpoint"], weights_only=True)
-    assert source["feature_config"]["dither"] == 0.0
+    assert source["feature_config"].get("dither", 0.0) == 0.0
 
 
 def test_background_batches_keep_order_and_raise_errors():
