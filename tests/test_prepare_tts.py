@@ -249,3 +249,5 @@ def test_sources_build_a_supplement_corpus_and_are_fixed(tmp_path):
         prepare_tts(out, pools=pools, **run)  # resumed without --sources
     with pytest.raises(ValueError, match="unknown sentence source"):
         prepare_tts(tmp_path / "x", pools=pools, sources=("speling",), **run)
+    with pytest.raises(ValueError, match="no sentences for source.s. wordnet here"):
+        prepare_tts(tmp_path / "y", pools=pools, sources=("wordnet",), **run)

@@ -332,9 +332,19 @@ def _prepare_sentences(
     else:
         built = pools_override
     if sources:
-        unknown = sorted(set(sources) - set(built))
+        # Names are checked against every source this version has, so a source whose Debian
+        # text is not installed here is reported as such, not as an unknown name.
+        from asr.prepare.sentences import SOURCE_WEIGHTS
+
+        unknown = sorted(set(sources) - set(SOURCE_WEIGHTS) - set(built))
         if unknown:
             raise ValueError(f"unknown sentence source(s): {', '.join(unknown)}")
+        empty = sorted(source for source in sources if not built.get(source))
+        if empty:
+            raise ValueError(
+                f"no sentences for source(s) {', '.join(empty)} here "
+                "(their Debian text packages are not installed)"
+            )
         built = {source: built[source] for source in sources}
     pools = {
         source: [
