@@ -35,6 +35,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "exported model (.onnx, fp32 or --int8) or 'default' (the shipped model); the model "
         "keeps that shape, the optimiser starts afresh",
     )
+    parser.add_argument(
+        "--keep-epochs",
+        action="store_true",
+        default=None,
+        help="also keep every epoch's checkpoint as OUT/epoch_NNN.pt (best.pt and last.pt as "
+        "always), to compare epochs on sets other than --dev afterwards",
+    )
     for name, kind in (
         ("epochs", int),
         ("lr", float),
@@ -69,6 +76,7 @@ def _run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         workers=args.workers,
         threads=args.threads,
+        keep_epochs=args.keep_epochs,
     )
     trainer = Trainer(config, args.out, args.cache_dir)
     result = trainer.run(

@@ -432,6 +432,9 @@ class Trainer:
             if self.rank == 0:
                 checkpoint = payload(dev_result)
                 save_checkpoint(last_path, checkpoint)
+                if config.keep_epochs:
+                    # To compare epochs on other sets afterwards (best.pt is chosen on dev only).
+                    save_checkpoint(self.out_dir / f"epoch_{epoch:03d}.pt", checkpoint)
                 if improved:
                     save_checkpoint(best_path, checkpoint)
         if out_of_time() and epoch < config.max_epochs:

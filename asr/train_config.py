@@ -33,6 +33,7 @@ class TrainConfig:
     patience: int = 10  # epochs without a better dev WER before stopping
     max_minutes: float = 0.0  # wall-clock budget, caching included: no epoch starts after it
     target_wer: float = -1.0  # stop as soon as the dev WER is at or below this (-1: never)
+    keep_epochs: bool = False  # also keep every epoch's checkpoint as epoch_NNN.pt
     # SpecAugment on normalised log-mel frames
     freq_masks: int = 2
     freq_mask_width: int = 12

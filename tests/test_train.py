@@ -269,6 +269,20 @@ def test_time_budget_stops_between_epochs(tmp_path, capsys):
     assert "time budget" in capsys.readouterr().err
 
 
+def test_keep_epochs_saves_every_epoch(tmp_path):
+    manifest = _manifest(tmp_path, _fsdd_rows(4))
+    config = TrainConfig.from_dict({**TINY_CONFIG, "max_epochs": 2, "keep_epochs": True})
+    Trainer(config, tmp_path / "run", tmp_path / "cache").run(manifest, manifest)
+    kept = sorted(p.name for p in (tmp_path / "run").glob("epoch_*.pt"))
+    assert kept == ["epoch_001.pt", "epoch_002.pt"]
+    first, second = (torch.load(tmp_path / "run" / k, weights_only=True) for k in kept)
+    last = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
+    assert (first["epoch"], second["epoch"]) == (1, 2)
+    for name, tensor in last["model_state"].items():
+        assert torch.equal(second["model_state"][name], tensor)
+    assert not all(torch.equal(first["model_state"][n], t) for n, t in last["model_state"].items())
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "configs").glob("*.json")))
 def test_checked_in_configs_are_valid_training_options(name):
     config = TrainConfig.from_file(ROOT / "configs" / name)
