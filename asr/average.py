@@ -14,24 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from asr.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from asr.checkpoint import CheckpointError, load_any, save_checkpoint
 from asr.features import FeatureConfig
 
 _TRAINING_STATE = ("optimizer_state", "scheduler_state", "best_wer", "best_score", "bad_epochs")
-
-
-def load_any(model: str | Path) -> tuple[Path, dict[str, Any]]:
-    """A checkpoint payload from a .pt file, an exported .onnx or 'default' (the shipped one)."""
-    if str(model) == "default":
-        from streaming.model import default_model_path
-
-        model = default_model_path()
-    path = Path(model)
-    if path.suffix == ".onnx":
-        from asr.onnx_weights import checkpoint_from_onnx
-
-        return path, checkpoint_from_onnx(path)
-    return path, load_checkpoint(path)
 
 
 def average_checkpoints(

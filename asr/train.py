@@ -18,7 +18,7 @@ import torch
 import torch.distributed as dist
 from rich.progress import TextColumn
 
-from asr.checkpoint import load_checkpoint, save_checkpoint
+from asr.checkpoint import load_any, load_checkpoint, save_checkpoint
 from asr.decoding import greedy_decode
 from asr.feature_cache import CachedFeatures, Variant, build_cache
 from asr.features import FeatureConfig, FeatureStats, StatsAccumulator, stack_frames
@@ -217,16 +217,7 @@ class Trainer:
         """The checkpoint a new run starts from (fine-tuning), checked against this run."""
         if init is None:
             return None
-        if str(init) == "default":
-            from streaming.model import default_model_path
-
-            init = default_model_path()
-        if Path(init).suffix == ".onnx":
-            from asr.onnx_weights import checkpoint_from_onnx
-
-            start = checkpoint_from_onnx(init)
-        else:
-            start = load_checkpoint(init)
+        init, start = load_any(init)
         # Dither is a choice of this run (it only changes near-silent frames), the rest of the
         # feature settings must match the weights.
         theirs = FeatureConfig.from_dict(start["feature_config"])
