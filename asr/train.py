@@ -249,6 +249,11 @@ class Trainer:
         state = load_checkpoint(last_path) if resume and last_path.is_file() else None
         if resume and state is None:
             self.log(f"[yellow]no checkpoint at {last_path}: starting a new run")
+        if state and "optimizer_state" not in state:
+            raise SystemExit(
+                f"{last_path}: holds no training state (an `asr average` result?); "
+                "start a new run from it with --init instead of --resume"
+            )
         if state and FeatureConfig.from_dict(state["feature_config"]) != self.features:
             raise SystemExit(
                 f"{last_path}: its feature settings differ from this run's config; "

@@ -97,3 +97,15 @@ def test_bad_weights_are_one_line_errors(trained_run, capsys, tmp_path):
     assert main(["average", ckpt, "-o", str(tmp_path / "a.pt"), "--weights", "-1"]) == 1
     assert "non-negative" in _printed(capsys)
     assert not (tmp_path / "a.pt").exists()
+
+
+def test_an_average_is_refused_as_a_resume_point(trained_run, tmp_path):
+    from asr.train import Trainer
+    from asr.train_config import TrainConfig
+
+    run = tmp_path / "run"
+    run.mkdir()
+    save_checkpoint(run / "last.pt", average_checkpoints([trained_run["checkpoint"]]))
+    config = TrainConfig.from_dict(load_checkpoint(trained_run["checkpoint"])["train_config"])
+    with pytest.raises(SystemExit, match="last.pt: holds no training state"):
+        Trainer(config, run).run(FSDD / "train.jsonl", FSDD / "train.jsonl", resume=True)
