@@ -10,7 +10,6 @@ vocabulary must agree (dither, which only touches near-silent frames, may differ
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,8 @@ def average_checkpoints(
         raise ValueError(f"{len(weights)} weights for {len(models)} models")
     if any(w < 0 for w in weights) or sum(weights) <= 0:
         raise ValueError("weights must be non-negative and not all zero")
-    weights = [w / sum(weights) for w in weights]
+    total = sum(weights)
+    weights = [w / total for w in weights]
     loaded = [load_any(model) for model in models]
     first_path, first = loaded[0]
     for path, payload in loaded[1:]:
@@ -65,9 +65,8 @@ def _check_compatible(
     shape = {**payload["model_config"], "dropout": first["model_config"].get("dropout")}
     if shape != first["model_config"]:  # dropout is a training choice, not a shape
         raise differs("model shape (model_config)")
-    theirs = FeatureConfig.from_dict(payload["feature_config"])
     ours = FeatureConfig.from_dict(first["feature_config"])
-    if replace(theirs, dither=ours.dither) != ours:
+    if not ours.same_features_as(FeatureConfig.from_dict(payload["feature_config"])):
         raise differs("feature settings")
     if payload["feature_stats"] != first["feature_stats"]:
         raise differs("normalisation statistics (not one lineage: fine-tune with --init)")

@@ -7,7 +7,7 @@ chunking of the input, the same frames as one call on the whole utterance.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -46,6 +46,11 @@ class FeatureConfig:
     def frame_shift_seconds(self) -> float:
         """Time between two model steps (after stacking)."""
         return self.hop_length * self.stride / self.sample_rate
+
+    def same_features_as(self, other: FeatureConfig) -> bool:
+        """Equal but for dither, which only changes near-silent frames: weights trained with one
+        dither may be fine-tuned or averaged with another."""
+        return replace(other, dither=self.dither) == self
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -221,7 +221,7 @@ class Trainer:
         # Dither is a choice of this run (it only changes near-silent frames), the rest of the
         # feature settings must match the weights.
         theirs = FeatureConfig.from_dict(start["feature_config"])
-        if replace(theirs, dither=self.features.dither) != self.features:
+        if not self.features.same_features_as(theirs):
             raise SystemExit(
                 f"{init}: its features (stack/stride, mel settings) differ from this run's config"
             )
