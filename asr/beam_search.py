@@ -244,16 +244,22 @@ class BeamSearchDecoder:
             child = len(self._nodes)
             self._nodes.append(self._derive(node, parent, token))
             self._children[key] = child
-        if child not in in_beam and not self._has_live_descendant(child):
-            # (Re-)entering the beam: this step emits the token.
-            self._nodes[child].frame = self._offset
-            self._nodes[child].prob = float(math.exp(lp[token]))
+        prob = float(math.exp(lp[token]))
+        if not self._has_live_descendant(child, strict=child in in_beam):
+            if child not in in_beam or prob > self._nodes[child].prob:
+                # (Re-)entering the beam, or a likelier emission of a prefix that entered on a
+                # weak one (a narrow closed-vocabulary beam takes those in): this step emits it.
+                self._nodes[child].frame = self._offset
+                self._nodes[child].prob = prob
         return child, False
 
-    def _has_live_descendant(self, node_id: int) -> bool:
+    def _has_live_descendant(self, node_id: int, strict: bool = False) -> bool:
+        """Whether a beam prefix extends `node_id` (or is it, unless `strict`)."""
         depth = self._nodes[node_id].depth
         for n in self._beam:
             n = int(n)
+            if strict and self._nodes[n].depth == depth:
+                continue
             for _ in range(self._nodes[n].depth - depth):
                 n = self._nodes[n].parent
             if n == node_id:
@@ -343,6 +349,8 @@ class BeamSearchDecoder:
         finals = np.logaddexp(self._pb, self._pnb) + [
             self._final_extra(self._nodes[n]) for n in self._beam
         ]
+        if finals.max() <= NEG / 2:  # closed vocabulary, every hypothesis ends inside a word
+            return self._completed()
         weights = np.exp(finals - finals.max())
         weights /= weights.sum()
         words = [_words(self._path(int(n)), self.space) for n in self._beam]
@@ -358,6 +366,29 @@ class BeamSearchDecoder:
             for position in positions:
                 probs[position] *= min(1.0, share)
         return TokenSequence([n.token for n in path], [n.frame for n in path], probs)
+
+
+    def _completed(self) -> TokenSequence:
+        """The best hypothesis with its unfinished last word completed to the best vocabulary
+        word it begins (the audio stopped before the model spelled it out: "thre", "ze"). The
+        added letters were not heard: probability 0, so the word's confidence shows it."""
+        scores = np.logaddexp(self._pb, self._pnb) + self._extra
+        node_id = int(self._beam[int(np.argmax(scores))])
+        node = self._nodes[node_id]
+        choices = sorted(w for w in self.words if w.startswith(node.word))
+        ends = []
+        for word in choices:
+            end = node
+            for char in word[len(node.word) :]:
+                end = self._derive(end, -1, self.symbols.index(char))
+            ends.append((self._final_extra(end), -len(word), word))
+        completion = max(ends)[2][len(node.word) :]
+        path = self._path(node_id)
+        frame = path[-1].frame if path else self._offset
+        ids = [n.token for n in path] + [self.symbols.index(c) for c in completion]
+        frames = [n.frame for n in path] + [frame] * len(completion)
+        probs = [n.prob for n in path] + [0.0] * len(completion)
+        return TokenSequence(ids, frames, probs)
 
 
 def _spans(path: list[_Node], space: int) -> list[tuple[str, int, list[int]]]:

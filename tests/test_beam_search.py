@@ -254,3 +254,19 @@ def test_closed_vocabulary_spells_only_known_words(tmp_path):
     assert text_of(beam_decode(spoken("zerk", {1: {"e": 0.6, "o": 0.4}}), VOCAB, zork)) == "zork"
     with pytest.raises(ValueError, match="closed vocabulary needs"):
         BeamSearchDecoder(VOCAB, BeamConfig(closed_vocabulary=True))
+
+
+def test_closed_vocabulary_completes_a_word_the_audio_cut_short(tmp_path):
+    """The clip ends after "thre": no hypothesis is a whole word, so the best one's last word
+    is completed to the likeliest vocabulary word it begins ("three", not the rarer "thread"),
+    its unheard letters at probability 0; an open search leaves "thre" as it is."""
+    path = tmp_path / "digits.arpa"
+    write_arpa(path, *build_arpa(["one three", "three", "thread", "three"], order=2,
+                                 min_counts=(1, 1)))  # fmt: skip
+    lm = read_arpa(path)
+    cut = spoken("one thre")
+    closed = beam_decode(cut, VOCAB, BeamConfig(beam=4, lm_weight=0.5, closed_vocabulary=True), lm)
+    assert text_of(closed) == "one three"
+    assert closed.probs[-1] == 0.0 and closed.probs[-2] > 0.9  # "e" added, "e" heard
+    assert len(closed.frames) == len(closed.ids) and closed.frames[-1] == closed.frames[-2]
+    assert text_of(beam_decode(cut, VOCAB, BeamConfig(beam=4, lm_weight=0.5), lm)) == "one thre"
