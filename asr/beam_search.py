@@ -367,7 +367,6 @@ class BeamSearchDecoder:
                 probs[position] *= min(1.0, share)
         return TokenSequence([n.token for n in path], [n.frame for n in path], probs)
 
-
     def _completed(self) -> TokenSequence:
         """The best hypothesis with its unfinished last word completed to the best vocabulary
         word it begins (the audio stopped before the model spelled it out: "thre", "ze"). The

@@ -116,3 +116,89 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return buffer.getvalue()
+
+
+class _RncBits:
+    """Writes an RNC method-1 bit stream: bits fill 16-bit little-endian words, lowest first;
+    a word's two bytes are reserved when its first bit is written, and literal bytes go to the
+    end of the output, i.e. just after the word being filled (as the unpacker reads them)."""
+
+    def __init__(self):
+        self.out = bytearray()
+        self.word_at = -1
+        self.used = 16
+
+    def bits(self, value: int, count: int) -> None:
+        for i in range(count):
+            if self.used == 16:
+                self.word_at, self.used = len(self.out), 0
+                self.out += b"\0\0"
+            if value >> i & 1:
+                word = self.out[self.word_at] | self.out[self.word_at + 1] << 8
+                word |= 1 << self.used
+                self.out[self.word_at : self.word_at + 2] = word.to_bytes(2, "little")
+            self.used += 1
+
+    def value(self, number: int) -> None:
+        """A run length, distance or length: symbol s (2-bit code), then s-1 extra bits."""
+        symbol = number if number < 2 else number.bit_length()
+        code = int(f"{symbol:02b}"[::-1], 2)  # four symbols, 2-bit canonical codes, reversed
+        self.bits(code, 2)
+        if symbol >= 2:
+            self.bits(number - (1 << (symbol - 1)), symbol - 1)
+
+
+def rnc_pack(steps: list[tuple[bytes, tuple[int, int] | None]]) -> bytes:
+    """RNC method 1 data of one block: each step is (literal bytes, (distance, length) or None
+    for the last step). Every table has four symbols of 2 bits (values below 8)."""
+    from asr.prepare.readers.rnc import crc16
+
+    bits = _RncBits()
+    bits.bits(0, 2)  # lock, key
+    for _table in range(3):
+        bits.bits(4, 5)
+        for _symbol in range(4):
+            bits.bits(2, 4)
+    bits.bits(len(steps), 16)
+    out = bytearray()
+    for literal, match in steps:
+        bits.value(len(literal))
+        bits.out += literal
+        out += literal
+        if match is not None:
+            distance, length = match
+            bits.value(distance - 1)
+            bits.value(length - 2)
+            for _ in range(length):
+                out.append(out[-distance])
+    body = bytes(bits.out)
+    header = b"RNC\x01" + struct.pack(">IIHH", len(out), len(body), crc16(bytes(out)), crc16(body))
+    return header + b"\0\x01" + body
+
+
+def sky_header(pcm_bytes: int, packed: bool) -> bytes:
+    """A 22-byte data file header: flag (bit 7: RNC-packed), ..., s_tot_size (header included)."""
+    words = [0x81 if packed else 0, 0, 0, 0, 0, 0, 22 + pcm_bytes, 0, 0, 0, 0]
+    return struct.pack("<11H", *words)
+
+
+def sky_files(
+    plain: dict[int, bytes], packed: dict[int, list[tuple[bytes, tuple[int, int] | None]]]
+) -> tuple[bytes, bytes]:
+    """(sky.dnr, sky.dsk): `plain` files stored as header + PCM, `packed` ones as header + RNC
+    data of their steps, at 16-byte aligned offsets (the CD version's layout)."""
+    stored = {n: sky_header(len(pcm), False) + pcm for n, pcm in plain.items()}
+    for number, steps in packed.items():
+        pcm_bytes = sum(len(lit) + (m[1] if m else 0) for lit, m in steps)
+        stored[number] = sky_header(pcm_bytes, True) + rnc_pack(steps)
+    dnr = bytearray(struct.pack("<I", len(stored)))
+    dsk = bytearray()
+    for number, data in stored.items():
+        dsk += bytes(-len(dsk) % 16)
+        flags = len(data) | (0 if number in packed else 1 << 23)
+        offset = len(dsk) >> 4 | 1 << 23
+        dnr += (
+            struct.pack("<H", number) + offset.to_bytes(3, "little") + flags.to_bytes(3, "little")
+        )
+        dsk += data
+    return bytes(dnr), bytes(dsk)

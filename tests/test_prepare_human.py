@@ -154,6 +154,8 @@ def test_label_runs_tiny_then_base_where_needed_and_resumes(tmp_path, monkeypatc
     human.extract(out, root, ["asterisk"])
     monkeypatch.setattr(teacher_module, "Teacher", FakeTeacher)
     FakeTeacher.calls = []
+    human.label(out, ["tiny", "base"], 1, 0.0, False, sources=["sky"])
+    assert FakeTeacher.calls == []  # --sources: no clip of another source is labelled
     human.label(out, ["tiny", "base"], threads=1, hours=0.0, single_teacher=False)
     # calibration sample (both clips have text) first: tiny, then base where tiny disagreed
     assert [name for name, _ in FakeTeacher.calls] == ["tiny", "tiny", "base", "base"]
@@ -174,3 +176,20 @@ def test_label_order_starts_with_a_calibration_sample():
     assert all(r["source_text"] for r in calibration)
     assert [g[0]["source"] for g in groups[1:]] == ["small", "big"]
     assert groups[2][0]["source_text"] and not groups[2][-1]["source_text"]
+
+
+def test_a_mixed_cast_source_leaves_the_dev_split_alone():
+    """Dev voices are ~fraction of the audio of sources with known voices: adding a source that
+    is one mixed cast (sky) neither gives dev voices nor moves others out of train."""
+
+    def row(speaker, seconds, known=True):
+        return {"speaker": speaker, "duration": seconds, "speaker_known": known}
+
+    rows = [
+        row(f"game:{name}", s) for name, s in zip("abcdefgh", (400, 60, 50, 40, 30, 30, 25, 25))
+    ]
+    dev = human.choose_dev_speakers(rows, 0.1, seed=3)
+    assert dev and "game:a" not in dev  # the main voice stays in train
+    assert sum(r["duration"] for r in rows if r["speaker"] in dev) >= 0.1 * 660
+    with_cast = rows + [row("sky:cast", 5000, known=False)]
+    assert human.choose_dev_speakers(with_cast, 0.1, seed=3) == dev

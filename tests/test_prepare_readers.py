@@ -11,12 +11,23 @@ from prepare_fixtures import (
     drascula_dat,
     queen_container,
     queen_dog,
+    rnc_pack,
+    sky_files,
     tone,
     write,
     zip_bytes,
 )
 
-from asr.prepare.readers import asterisk, drascula, hedgewars, ktuberling, queen, warzone
+from asr.prepare.readers import (
+    asterisk,
+    drascula,
+    hedgewars,
+    ktuberling,
+    queen,
+    rnc,
+    sky,
+    warzone,
+)
 
 
 def test_drascula_dat_tables_and_clips(tmp_path):
@@ -197,3 +208,31 @@ def test_warzone_archive_and_tutorial_text(tmp_path):
     assert clips["audio__tutorial__tut9"].text == ""
     assert clips["audio__memressp__research__res1"].speaker == "warzone:memressp-research"
     assert clips["audio__tutorial__tut1"].load()[1] == 11025
+
+
+def test_rnc_unpacks_literals_and_overlapping_matches():
+    packed = rnc_pack([(b"abc", (3, 6)), (b"XY", (1, 4)), (b"", (8, 2)), (b"!", None)])
+    assert rnc.unpack(packed) == b"abcabcabcXYYYYYbc!"
+    corrupt = bytearray(packed)
+    corrupt[-1] ^= 0xFF
+    with pytest.raises(rnc.RncError, match="CRC"):
+        rnc.unpack(bytes(corrupt))
+    with pytest.raises(rnc.RncError, match="not RNC"):
+        rnc.unpack(b"PK\x03\x04" + packed[4:])
+
+
+def test_sky_speech_files_plain_and_packed(tmp_path):
+    """Files 50000-59999 are speech (unsigned 8-bit, 11,025 Hz), packed or not; others (sound
+    effects from 60000) are skipped; the clips have no own text and one mixed cast."""
+    pcm = bytes([128, 192, 64, 128])
+    steps = [(bytes([128, 160]), (2, 6)), (bytes([96]), None)]
+    dnr, dsk = sky_files({50001: pcm, 60300: bytes(8)}, {50002: steps})
+    write(tmp_path / sky.GAME_DIR / "sky.dnr", dnr)
+    write(tmp_path / sky.GAME_DIR / "sky.dsk", dsk)
+    clips = list(sky.iter_clips(tmp_path))
+    assert [c.clip_id for c in clips] == ["speech_50001", "speech_50002"]
+    assert {(c.text, c.speaker, c.speaker_known) for c in clips} == {("", "sky:cast", False)}
+    samples, rate = clips[0].load()
+    assert rate == 11025 and samples.tolist() == [0.0, 0.5, -0.5, 0.0]
+    samples, _ = clips[1].load()
+    assert (samples * 128 + 128).astype(int).tolist() == [128, 160] * 4 + [96]

@@ -41,7 +41,7 @@ from asr.progress import console, progress_bar
 STEPS = ("fetch", "extract", "label", "manifest")
 MIN_SECONDS, MAX_SECONDS = 0.3, 20.0
 SAMPLE_RATE = 16000
-SOURCES = ("asterisk", "drascula", "hedgewars", "ktuberling", "warzone", "queen")
+SOURCES = ("asterisk", "drascula", "hedgewars", "ktuberling", "warzone", "queen", "sky")
 PACKAGES = {
     "asterisk": ("asterisk-core-sounds-en-wav", "asterisk-core-sounds-en"),
     "drascula": ("drascula",),
@@ -49,6 +49,7 @@ PACKAGES = {
     "ktuberling": ("ktuberling-data",),
     "warzone": ("warzone2100-data",),
     "queen": ("flight-of-the-amazon-queen",),
+    "sky": ("beneath-a-steel-sky",),
 }
 LICENCES = {
     "asterisk": "CC-BY-SA-3.0, (c) 2003-2010 Allison Smith (voice), Digium",
@@ -57,6 +58,7 @@ LICENCES = {
     "ktuberling": "GPL-2+, KDE",
     "warzone": "GPL-2+, (c) 1999-2004 Eidos Interactive, 2005-2013 Warzone 2100 Project",
     "queen": "FOTAQ licence (free redistribution), (c) Interactive Binary Illusions",
+    "sky": "Beneath-a-Steel-Sky licence (free redistribution), (c) Revolution Software Ltd",
 }
 
 
@@ -111,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         extract(out, root, sources)
     if "label" in steps:
         teachers = [t.strip() for t in args.teachers.split(",") if t.strip()]
-        label(out, teachers, args.threads, args.label_hours, args.single_teacher)
+        label(out, teachers, args.threads, args.label_hours, args.single_teacher, sources)
     if "manifest" in steps:
         write_manifests(
             out, args.dev_fraction, args.seed, args.single_teacher, args.keep_unverified
@@ -287,13 +289,24 @@ def _label_order(rows: list[dict], seed: int = 13) -> list[list[dict]]:
     return [calibration, *ordered] if calibration else ordered
 
 
-def label(out: Path, teachers: list[str], threads: int, hours: float, single_teacher: bool) -> None:
+def label(
+    out: Path,
+    teachers: list[str],
+    threads: int,
+    hours: float,
+    single_teacher: bool,
+    sources: list[str] | None = None,
+) -> None:
     """Teachers source by source (tiny, then base where the rules still need it), so each
-    source's labels are complete early. Results are appended per clip: rerun to resume."""
+    source's labels are complete early; only `sources` when given. Results are appended per
+    clip: rerun to resume."""
     from asr.prepare.labels import LabelRules
 
     rules = LabelRules(allow_single_teacher=single_teacher)
-    rows = [r for r in read_jsonl(out / "clips.jsonl") if not r["drop"]]
+    rows = [
+        r for r in read_jsonl(out / "clips.jsonl")
+        if not r["drop"] and (sources is None or r["source"] in sources)
+    ]  # fmt: skip
     deadline = time.monotonic() + hours * 3600 if hours > 0 else None
     results = {name: _teacher_results(out, name) for name in ("tiny", "base")}
     loaded: dict[str, object] = {}
@@ -368,7 +381,10 @@ def choose_dev_speakers(rows: list[dict], fraction: float, seed: int) -> set[str
         main = max(speakers, key=lambda s: seconds[s])
         candidates += [s for s in speakers if s != main and known[s] and seconds[s] >= 20]
     random.Random(seed).shuffle(candidates := sorted(candidates))
-    total = sum(seconds.values())
+    # The target is a share of the audio of sources with a known voice: a source that is one
+    # mixed cast (sky) cannot give dev voices and does not move the others' split.
+    with_known = {speaker.split(":")[0] for speaker in seconds if known[speaker]}
+    total = sum(t for speaker, t in seconds.items() if speaker.split(":")[0] in with_known)
     dev: set[str] = set()
     for speaker in candidates:
         if sum(seconds[s] for s in dev) >= fraction * total:
