@@ -245,12 +245,14 @@ class BeamSearchDecoder:
             self._nodes.append(self._derive(node, parent, token))
             self._children[key] = child
         prob = float(math.exp(lp[token]))
-        if not self._has_live_descendant(child, strict=child in in_beam):
-            if child not in in_beam or prob > self._nodes[child].prob:
-                # (Re-)entering the beam, or a likelier emission of a prefix that entered on a
-                # weak one (a narrow closed-vocabulary beam takes those in): this step emits it.
-                self._nodes[child].frame = self._offset
-                self._nodes[child].prob = prob
+        if child not in in_beam:
+            emits = not self._has_live_descendant(child)  # (re-)entering the beam
+        else:  # a likelier emission of a prefix that entered on a weak one (a narrow closed-
+            # vocabulary beam takes those in), unless longer prefixes already build on it
+            emits = prob > self._nodes[child].prob and not self._has_live_descendant(child, True)
+        if emits:  # this step emits the token
+            self._nodes[child].frame = self._offset
+            self._nodes[child].prob = prob
         return child, False
 
     def _has_live_descendant(self, node_id: int, strict: bool = False) -> bool:
@@ -374,9 +376,8 @@ class BeamSearchDecoder:
         scores = np.logaddexp(self._pb, self._pnb) + self._extra
         node_id = int(self._beam[int(np.argmax(scores))])
         node = self._nodes[node_id]
-        choices = sorted(w for w in self.words if w.startswith(node.word))
         ends = []
-        for word in choices:
+        for word in (w for w in self.words if w.startswith(node.word)):
             end = node
             for char in word[len(node.word) :]:
                 end = self._derive(end, -1, self.symbols.index(char))

@@ -20,6 +20,7 @@ from prepare_fixtures import (
 
 from asr.prepare.readers import (
     asterisk,
+    decode_unsigned_8bit,
     drascula,
     hedgewars,
     ktuberling,
@@ -59,8 +60,8 @@ def test_drascula_dat_tables_and_clips(tmp_path):
     assert abs(float(samples.mean())) < 0.05 and float(np.abs(samples).max()) <= 1.0
 
 
-def test_decode_als_is_unsigned_8_bit():
-    assert drascula.decode_als(bytes([0, 128, 255])).tolist() == [-1.0, 0.0, 127 / 128]
+def test_decode_unsigned_8_bit():  # drascula .ALS and sky speech
+    assert decode_unsigned_8bit(bytes([0, 128, 255])).tolist() == [-1.0, 0.0, 127 / 128]
 
 
 def test_queen_segments():

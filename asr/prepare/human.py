@@ -383,8 +383,12 @@ def choose_dev_speakers(rows: list[dict], fraction: float, seed: int) -> set[str
     random.Random(seed).shuffle(candidates := sorted(candidates))
     # The target is a share of the audio of sources with a known voice: a source that is one
     # mixed cast (sky) cannot give dev voices and does not move the others' split.
-    with_known = {speaker.split(":")[0] for speaker in seconds if known[speaker]}
-    total = sum(t for speaker, t in seconds.items() if speaker.split(":")[0] in with_known)
+    total = sum(
+        seconds[s]
+        for speakers in by_source.values()
+        if any(known[s] for s in speakers)
+        for s in speakers
+    )
     dev: set[str] = set()
     for speaker in candidates:
         if sum(seconds[s] for s in dev) >= fraction * total:

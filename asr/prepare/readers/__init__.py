@@ -50,3 +50,8 @@ def decode_file(path) -> tuple[np.ndarray, int]:
 
     samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
     return samples.mean(axis=1, dtype=np.float32), int(rate)
+
+
+def decode_unsigned_8bit(data: bytes) -> np.ndarray:
+    """Unsigned 8-bit PCM → float32 in [-1, 1)."""
+    return (np.frombuffer(data, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0

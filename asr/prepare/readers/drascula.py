@@ -25,9 +25,7 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
-
-from asr.prepare.readers import Clip
+from asr.prepare.readers import Clip, decode_unsigned_8bit
 
 SAMPLE_RATE = 11025
 PACKAGE = "drascula"
@@ -109,11 +107,6 @@ def _split_block(block: bytes, count: int) -> list[str]:
     return out
 
 
-def decode_als(data: bytes) -> np.ndarray:
-    """Unsigned 8-bit PCM → float32 in [-1, 1)."""
-    return (np.frombuffer(data, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
-
-
 def iter_clips(root: Path) -> Iterator[Clip]:
     folder = root / DEFAULT_DIR
     dat = folder / "drascula.dat"
@@ -134,7 +127,7 @@ def iter_clips(root: Path) -> Iterator[Clip]:
             source="drascula",
             clip_id=f"{prefix or 'H'}{number:03d}",
             speaker=f"drascula:{speaker}",
-            load=lambda path=path: (decode_als(path.read_bytes()), SAMPLE_RATE),
+            load=lambda path=path: (decode_unsigned_8bit(path.read_bytes()), SAMPLE_RATE),
             text=text,
             text_kind="game-text" if text else "",
             speaker_known=prefix in PREFIXES and prefix != "D",

@@ -52,21 +52,19 @@ class _BitReader:
         self.word = 0  # the unread bits of the current word
         self.left = 0  # how many there are
 
-    def _next_word(self) -> int:
-        value = self.data[self.pos] | self.data[self.pos + 1] << 8
-        self.pos += 2
-        return value
+    def _following_word(self) -> int:
+        return self.data[self.pos] | self.data[self.pos + 1] << 8
 
     def peek16(self) -> int:
         """The next 16 bits without consuming them."""
-        following = self.data[self.pos] | self.data[self.pos + 1] << 8
-        return (self.word | following << self.left) & 0xFFFF
+        return (self.word | self._following_word() << self.left) & 0xFFFF
 
     def read(self, count: int) -> int:
         value = got = 0
         while count:
             if not self.left:
-                self.word, self.left = self._next_word(), 16
+                self.word, self.left = self._following_word(), 16
+                self.pos += 2
             take = min(count, self.left)
             value |= (self.word & ((1 << take) - 1)) << got
             self.word >>= take

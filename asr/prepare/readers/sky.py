@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from asr.prepare.readers import Clip
+from asr.prepare.readers import Clip, decode_unsigned_8bit
 from asr.prepare.readers.rnc import unpack
 
 PACKAGE = "beneath-a-steel-sky"
@@ -44,24 +44,21 @@ def dinner_table(dnr: bytes) -> dict[int, tuple[int, int, int]]:
     return table
 
 
-def load_file(dsk: bytes, entry: tuple[int, int, int]) -> bytes:
-    """One file of `sky.dsk`, unpacked, with its 22-byte header."""
-    offset, size, flags = entry
-    data = dsk[offset : offset + size]
-    header_flag = data[0] | data[1] << 8
-    stored_plain = flags >> 23 & 1
-    if stored_plain or not header_flag >> 7 & 1:
-        return data
-    body = unpack(data[FILE_HEADER_BYTES:])
+def unpack_file(stored: bytes, flags: int) -> bytes:
+    """One file of `sky.dsk` as stored there (`flags` from its dinner-table entry), unpacked,
+    with its 22-byte header."""
+    header_flag = stored[0] | stored[1] << 8
+    if flags >> 23 & 1 or not header_flag >> 7 & 1:  # stored plain
+        return stored
+    body = unpack(stored[FILE_HEADER_BYTES:])
     if flags >> 22 & 1:  # the header was packed with the data
         return body
-    return data[:FILE_HEADER_BYTES] + body
+    return stored[:FILE_HEADER_BYTES] + body
 
 
 def speech_samples(file_data: bytes) -> np.ndarray:
     total = struct.unpack_from("<H", file_data, 12)[0]  # s_tot_size, header included
-    pcm = np.frombuffer(file_data[FILE_HEADER_BYTES:total], np.uint8)
-    return (pcm.astype(np.float32) - 128.0) / 128.0
+    return decode_unsigned_8bit(file_data[FILE_HEADER_BYTES:total])
 
 
 def iter_clips(root: Path) -> Iterator[Clip]:
@@ -73,11 +70,11 @@ def iter_clips(root: Path) -> Iterator[Clip]:
     for number in sorted(n for n in table if n in SPEECH_FILES):
 
         def load(number: int = number) -> tuple[np.ndarray, int]:
+            offset, size, flags = table[number]
             with open(dsk_path, "rb") as handle:
-                offset, size, flags = table[number]
                 handle.seek(offset)
-                data = handle.read(size)
-            return speech_samples(load_file(data, (0, size, flags))), SAMPLE_RATE
+                stored = handle.read(size)
+            return speech_samples(unpack_file(stored, flags)), SAMPLE_RATE
 
         yield Clip(
             source="sky",
