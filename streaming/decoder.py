@@ -26,6 +26,7 @@ class DecoderFactory:
     kind: str = "greedy"
     config: BeamConfig | None = None
     lm: NgramLm | None = None
+    lm_path: str | None = None  # the LM file, when it was given as one (for reports)
 
     @classmethod
     def create(
@@ -62,7 +63,21 @@ class DecoderFactory:
             hotwords=phrases,
             closed_vocabulary=closed_vocabulary,
         )
-        return cls("beam", config, model)
+        return cls("beam", config, model, str(lm) if isinstance(lm, (str, Path)) else None)
+
+    def describe(self) -> dict:
+        """The decoder settings, for reports (`asr evaluate --json`)."""
+        if self.config is None:
+            return {"kind": self.kind}
+        return {
+            "kind": self.kind,
+            "beam": self.config.beam,
+            "lm": self.lm_path if self.lm_path or self.lm is None else "in memory",
+            "lm_weight": self.config.lm_weight,
+            "word_bonus": self.config.word_bonus,
+            "hotwords": len(self.config.hotwords),
+            "closed_vocabulary": self.config.closed_vocabulary,
+        }
 
     def new(self, vocabulary: Vocabulary) -> GreedyDecoder | BeamSearchDecoder:
         if self.kind == "greedy":

@@ -186,8 +186,22 @@ def test_cli_beam_flags(tiny_onnx, digit_lm, capsys):
     assert capsys.readouterr().out.strip() == "nine"
     assert main([*args, "--beam", "4", "--no-lm", "--hotwords", "nine:1"]) == 0
     assert capsys.readouterr().out.strip() == "nine"
-    assert main([*args, "--hotwords", "nine"]) == 1
-    assert "need --beam" in capsys.readouterr().err
+    assert main([*args, "--beam", "0", "--hotwords", "nine"]) == 1
+    assert "not --beam 0" in capsys.readouterr().err
+
+
+def test_cli_decodes_with_beam_and_shipped_lm_by_default():
+    import argparse
+
+    from asr.commands.decoding_options import add_decoder_arguments, decoder_options
+    from streaming.decoder import default_lm_path
+
+    parser = argparse.ArgumentParser()
+    add_decoder_arguments(parser)
+    default = decoder_options(parser.parse_args([]))
+    assert (default["decoder"], default["beam"], default["lm"]) == ("beam", 8, default_lm_path())
+    assert decoder_options(parser.parse_args(["--beam", "0"])) == {}
+    assert decoder_options(parser.parse_args(["--no-lm"]))["lm"] is None
 
 
 def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):

@@ -8,6 +8,7 @@ from asr.audio import load_audio
 from asr.cli import main
 from asr.tokens import normalize_text
 from streaming import Recognizer
+from streaming.decoder import default_lm_path
 
 
 def _rows(manifest):
@@ -31,7 +32,8 @@ def _last_json(stdout):
 
 def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, capsys):
     manifest, rows = mixed_manifest
-    recognizer = Recognizer(tiny_onnx)
+    # What `asr evaluate` decodes with by default: beam 8 with the shipped LM and its tuned values.
+    recognizer = Recognizer(tiny_onnx, decoder="beam", beam=8, lm=default_lm_path())
     refs = [normalize_text(row["text"]) for row in rows]
     hyps = [
         normalize_text(" ".join(r.text for r in recognizer.transcribe_file(row["audio_filepath"])))
@@ -45,6 +47,16 @@ def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, caps
     result = _last_json(captured.out)
     assert result["mode"] == "streaming"
     assert result["utts"] == len(rows)
+    stored = json.loads(default_lm_path().with_suffix("").with_suffix(".json").read_text())
+    assert result["decoder"] == {
+        "kind": "beam",
+        "beam": 8,
+        "lm": str(default_lm_path()),
+        "lm_weight": stored["lm_weight"],
+        "word_bonus": stored["word_bonus"],
+        "hotwords": 0,
+        "closed_vocabulary": False,
+    }
     assert result["wer"] == pytest.approx(measures.wer, abs=1e-6)
     assert result["cer"] == pytest.approx(jiwer.cer(refs, hyps), abs=1e-6)
     assert result["substitutions"] == measures.substitutions
@@ -85,10 +97,15 @@ def test_both_modes_report_the_difference(tiny_onnx, mixed_manifest, capsys):
         normalize_text(recognizer.offline_transcribe(load_audio(row["audio_filepath"])).text)
         for row in rows
     ]
-    code = main(["evaluate", str(manifest), "--model", str(tiny_onnx), "--mode", "both", "--json"])
-    result = _last_json(capsys.readouterr().out)
+    code = main(
+        ["evaluate", str(manifest), "--model", str(tiny_onnx), "--mode", "both", "--json"]
+        + ["--beam", "0"]
+    )
+    captured = capsys.readouterr()
+    result = _last_json(captured.out)
     assert code == 0
-    assert result["mode"] == "both"
+    assert result["mode"] == "both" and result["decoder"] == {"kind": "greedy"}
+    assert "mode both, cpu, greedy" in captured.err
     assert result["offline_wer"] == pytest.approx(jiwer.wer(refs, offline), abs=1e-6)
     assert result["wer_difference"] == pytest.approx(result["wer"] - result["offline_wer"])
 

@@ -13,6 +13,7 @@ from conftest import FSDD
 from asr.cli import main
 from asr.commands import listen
 from streaming import Recognizer
+from streaming.decoder import default_lm_path
 
 RATE = 8000  # the FSDD clips' native rate: the Stream resamples inside
 BLOCK = 160  # 20 ms device blocks
@@ -115,7 +116,10 @@ def test_fake_device_delivers_the_finals_and_survives_an_overflow(
     fake_device.audio = _audio("3_theo_5.wav", "9_jackson_5.wav", "7_jackson_5.wav")
     expected_file = tmp_path / "expected.wav"
     sf.write(expected_file, fake_device.audio, RATE)
-    expected = Recognizer(tiny_onnx).transcribe_file(expected_file)
+    # `asr listen` decodes like `asr transcribe`: beam search with the shipped LM by default.
+    expected = Recognizer(tiny_onnx, decoder="beam", beam=8, lm=default_lm_path()).transcribe_file(
+        expected_file
+    )
     output, saved = tmp_path / "live.jsonl", tmp_path / "live.wav"
     code = main(
         [

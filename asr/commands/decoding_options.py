@@ -1,11 +1,17 @@
-"""Decoder flags shared by `asr transcribe`, `asr evaluate` and `asr listen`: greedy by default,
-`--beam N` for prefix beam search with the shipped word LM (or `--lm`, `--no-lm`), LM weight,
-word bonus and hotwords."""
+"""Decoder flags shared by `asr transcribe`, `asr evaluate` and `asr listen`: prefix beam search
+with the shipped word LM by default (`--lm`, `--no-lm`, LM weight, word bonus, hotwords), or
+`--beam 0` for greedy CTC.
+
+Beam + LM is the default because greedy CTC spells what it hears letter by letter ("fhree",
+"eiht"): the LM turns that into words at about 1.6x the small decoding cost (RTF 0.011 against 0.007
+on one CPU thread)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+DEFAULT_BEAM = 8
 
 
 def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,12 +19,13 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--beam",
         type=int,
-        default=0,
+        default=DEFAULT_BEAM,
         metavar="N",
-        help="CTC prefix beam search of width N with a word LM (default 0: greedy)",
+        help=f"width of the CTC prefix beam search with a word LM (default {DEFAULT_BEAM}; "
+        "0: greedy, fastest, no LM)",
     )
     group.add_argument(
-        "--lm", type=Path, help="ARPA word LM for --beam (default: the shipped English LM)"
+        "--lm", type=Path, help="ARPA word LM for the beam search (default: the shipped English LM)"
     )
     group.add_argument("--no-lm", action="store_true", help="beam search without an LM")
     group.add_argument(
@@ -43,18 +50,20 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def decoder_options(args: argparse.Namespace) -> dict:
-    """Recognizer keyword arguments for the decoder flags (greedy when --beam is not given)."""
+    """Recognizer keyword arguments for the decoder flags (greedy for `--beam 0`)."""
     from asr.commands.common import CommandError
     from asr.hotwords import parse_hotwords
     from streaming.decoder import default_lm_path
 
-    beam = getattr(args, "beam", 0) or 0
+    beam = getattr(args, "beam", DEFAULT_BEAM)
     hotwords = getattr(args, "hotwords", None)
     if beam < 0:
         raise CommandError("--beam must be at least 1 (or 0 for greedy)")
     if not beam:
         if hotwords or getattr(args, "lm", None) or getattr(args, "closed_vocabulary", False):
-            raise CommandError("--hotwords, --lm and --closed-vocabulary need --beam N")
+            raise CommandError(
+                "--hotwords, --lm and --closed-vocabulary need the beam search, not --beam 0"
+            )
         return {}
     try:
         phrases = parse_hotwords(hotwords)

@@ -223,6 +223,7 @@ def _summary(args, utterances, compute, offline_compute, wall, recognizer) -> di
         "model": str(recognizer.model.path),
         "device": recognizer.device,
         "chunk_ms": round(recognizer.chunk_seconds * 1000),
+        "decoder": recognizer.decoders.describe(),
     }
     if args.mode != "offline":
         for name in ("first_partial_latency", "final_latency"):
@@ -239,6 +240,16 @@ def _summary(args, utterances, compute, offline_compute, wall, recognizer) -> di
     return summary
 
 
+def _decoder_label(decoder: dict) -> str:
+    if decoder["kind"] == "greedy":
+        return "greedy"
+    lm = Path(decoder["lm"]).name if decoder["lm"] else "no LM"
+    if decoder["lm"]:
+        lm += f" (weight {decoder['lm_weight']:g}, bonus {decoder['word_bonus']:g})"
+    closed = ", closed vocabulary" if decoder["closed_vocabulary"] else ""
+    return f"beam {decoder['beam']} + {lm}{closed}"
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2%}"
 
@@ -246,7 +257,7 @@ def _percent(value: float | None) -> str:
 def _print_report(out: Console, summary: dict, utterances: list[Utterance], worst: int) -> None:
     out.print(
         f"{summary['utts']} utterances, {format_clock(summary['audio_seconds'])} of audio, "
-        f"mode {summary['mode']}, {summary['device']}"
+        f"mode {summary['mode']}, {summary['device']}, {_decoder_label(summary['decoder'])}"
     )
     out.print(
         f"WER {_percent(summary['wer'])} ({summary['substitutions']} substitutions, "
