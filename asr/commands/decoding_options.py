@@ -1,10 +1,10 @@
-"""Decoder flags shared by `asr transcribe`, `asr evaluate` and `asr listen`: prefix beam search
-with the shipped word LM by default (`--lm`, `--no-lm`, LM weight, word bonus, hotwords), or
-`--beam 0` for greedy CTC.
+"""Decoder flags shared by `asr transcribe`, `evaluate`, `listen`, `serve` and `lm tune`: prefix
+beam search with the shipped word LM by default (`--lm`, `--no-lm`, LM weight, word bonus,
+hotwords), or `--beam 0` for greedy CTC.
 
 Beam + LM is the default because greedy CTC spells what it hears letter by letter ("fhree",
-"eiht"): the LM turns that into words at about 1.6x the small decoding cost (RTF 0.011 against 0.007
-on one CPU thread)."""
+"eiht"): the LM turns that into words at about 1.6x the small decoding cost (RTF 0.011 against
+0.007 on one CPU thread)."""
 
 from __future__ import annotations
 
