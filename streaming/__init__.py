@@ -1,7 +1,8 @@
 """Streaming recognition on onnxruntime. Never imports torch.
 
-from streaming import Recognizer
-recognizer = Recognizer()            # the shipped English model
+from streaming import Recognizer, default_lm_path
+recognizer = Recognizer()            # the shipped English model, greedy
+recognizer = Recognizer(decoder="beam", lm=default_lm_path())  # + shipped LM, as the commands
 stream = recognizer.create_stream()
 stream.accept_waveform(samples, sample_rate)
 print(stream.partial().text)
@@ -9,6 +10,7 @@ for result in stream.finish():
     print(result.text, result.words)
 """
 
+from streaming.decoder import default_lm_path
 from streaming.endpoint import EndpointConfig
 from streaming.model import ModelError, OnnxAcousticModel, default_model_path
 from streaming.recognizer import Recognizer
@@ -23,5 +25,6 @@ __all__ = [
     "Result",
     "Stream",
     "Word",
+    "default_lm_path",
     "default_model_path",
 ]

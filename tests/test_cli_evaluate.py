@@ -7,8 +7,7 @@ from conftest import FSDD
 from asr.audio import load_audio
 from asr.cli import main
 from asr.tokens import normalize_text
-from streaming import Recognizer
-from streaming.decoder import default_lm_path
+from streaming import Recognizer, default_lm_path
 
 
 def _rows(manifest):

@@ -12,8 +12,7 @@ from conftest import FSDD
 
 from asr.cli import main
 from asr.commands import listen
-from streaming import Recognizer
-from streaming.decoder import default_lm_path
+from streaming import Recognizer, default_lm_path
 
 RATE = 8000  # the FSDD clips' native rate: the Stream resamples inside
 BLOCK = 160  # 20 ms device blocks

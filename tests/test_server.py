@@ -26,8 +26,7 @@ from websockets.exceptions import ConnectionClosed
 from asr.audio import load_audio
 from asr.cli import main
 from asr.commands.client import EOF_MESSAGE, to_pcm16
-from streaming import Recognizer
-from streaming.decoder import default_lm_path
+from streaming import Recognizer, default_lm_path
 from streaming.server import AsrServer, ServerConfig
 
 ROOT = Path(__file__).resolve().parent.parent
