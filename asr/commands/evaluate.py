@@ -243,9 +243,10 @@ def _summary(args, utterances, compute, offline_compute, wall, recognizer) -> di
 def _decoder_label(decoder: dict) -> str:
     if decoder["kind"] == "greedy":
         return "greedy"
-    lm = Path(decoder["lm"]).name if decoder["lm"] else "no LM"
+    lm = "no LM"
     if decoder["lm"]:
-        lm += f" (weight {decoder['lm_weight']:g}, bonus {decoder['word_bonus']:g})"
+        name = Path(decoder["lm"]).name
+        lm = f"{name} (weight {decoder['lm_weight']:g}, bonus {decoder['word_bonus']:g})"
     closed = ", closed vocabulary" if decoder["closed_vocabulary"] else ""
     return f"beam {decoder['beam']} + {lm}{closed}"
 

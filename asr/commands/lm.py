@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from asr.commands.common import CommandError, add_model_arguments, model_path
+from asr.commands.decoding_options import DEFAULT_BEAM
 from asr.progress import console
 
 DEFAULT_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
@@ -60,7 +61,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     tune.add_argument("--bonuses", type=float, nargs="+", default=list(DEFAULT_BONUSES))
     tune.add_argument("--limit", type=int, default=0, help="first N clips only (0: all)")
     tune.add_argument("--write", action="store_true", help="store the best pair next to the LM")
-    tune.set_defaults(handler=run_tune, beam=8)
+    tune.set_defaults(handler=run_tune)
 
 
 def _system_text() -> list[str]:
@@ -123,7 +124,7 @@ def run_tune(args: argparse.Namespace) -> int:
     ]
     references = [e.text for e in entries]
     lm = read_arpa(lm_path)
-    beam = args.beam or 8
+    beam = args.beam or DEFAULT_BEAM  # tuning needs a beam: --beam 0 means the default width
     results = {}
     for weight, bonus in itertools.product(args.weights, args.bonuses):
         config = BeamConfig(
