@@ -29,7 +29,9 @@ class Recognizer:
     `decoder`: "greedy" (fast default) or "beam" (CTC prefix beam search of width `beam`, with
     the ARPA word LM `lm` weighted by `lm_weight`, a `word_bonus` per word, and `hotwords`
     "word:boost,..." or {phrase: boost}); weight and bonus default to the JSON next to the LM.
-    `closed_vocabulary`: output only words of the LM and hotwords (a grammar).
+    `lexicon`: a word list (`default_lexicon_path()`: the shipped 134k English words) whose
+    words, the LM's and the hotwords are the only ones output; `closed_vocabulary`: only words
+    of the LM and hotwords (a grammar).
     """
 
     def __init__(
@@ -46,13 +48,14 @@ class Recognizer:
         word_bonus: float | None = None,
         hotwords: str | dict[str, float] | None = None,
         closed_vocabulary: bool = False,
+        lexicon: str | Path | None = None,
     ):
         if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
             raise ValueError(f"chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
         self.model = OnnxAcousticModel(model, provider=provider, threads=threads)
         self.endpoint = endpoint or EndpointConfig()
         self.decoders = DecoderFactory.create(
-            decoder, beam, lm, lm_weight, word_bonus, hotwords, closed_vocabulary
+            decoder, beam, lm, lm_weight, word_bonus, hotwords, closed_vocabulary, lexicon
         )
         # Build the mel filterbank now (it imports librosa): not inside the first audio chunk.
         mel_filterbank(self.model.info.feature_config)

@@ -7,7 +7,7 @@ from conftest import FSDD
 from asr.audio import load_audio
 from asr.cli import main
 from asr.tokens import normalize_text
-from streaming import Recognizer, default_lm_path
+from streaming import Recognizer, default_lexicon_path, default_lm_path
 
 
 def _rows(manifest):
@@ -32,7 +32,10 @@ def _last_json(stdout):
 def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, capsys):
     manifest, rows = mixed_manifest
     # What `asr evaluate` decodes with by default: beam 8 with the shipped LM and its tuned values.
-    recognizer = Recognizer(tiny_onnx, decoder="beam", beam=8, lm=default_lm_path())
+    lexicon = default_lexicon_path()
+    recognizer = Recognizer(
+        tiny_onnx, decoder="beam", beam=8, lm=default_lm_path(), lexicon=lexicon
+    )
     refs = [normalize_text(row["text"]) for row in rows]
     hyps = [
         normalize_text(" ".join(r.text for r in recognizer.transcribe_file(row["audio_filepath"])))
@@ -55,6 +58,8 @@ def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, caps
         "word_bonus": stored["word_bonus"],
         "hotwords": 0,
         "closed_vocabulary": False,
+        "lexicon": str(default_lexicon_path()),
+        "lexicon_words": len(recognizer.decoders.lexicon),
     }
     assert result["wer"] == pytest.approx(measures.wer, abs=1e-6)
     assert result["cer"] == pytest.approx(jiwer.cer(refs, hyps), abs=1e-6)
