@@ -130,7 +130,8 @@ def prepare_corpus(
     splits: dict[str, SplitSummary] = defaultdict(SplitSummary)
 
     def skip(utt: Utterance, reason: str, detail: str) -> None:
-        name = str(utt.audio) if utt.audio.stem == utt.utt_id else f"{utt.audio} ({utt.utt_id})"
+        named = utt.audio.stem == Path(utt.utt_id).name  # else the id says which utterance
+        name = str(utt.audio) if named else f"{utt.audio} ({utt.utt_id})"
         log(f"skip {name}: {reason}: {detail}")
         splits[utt.split].skipped[reason] += 1
 
