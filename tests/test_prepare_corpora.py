@@ -18,7 +18,7 @@ import torch
 from conftest import FSDD, TINY_CONFIG
 
 from asr.cli import main
-from asr.prepare import commonvoice, folder, kaldi, librispeech, ljspeech
+from asr.prepare import librispeech
 from asr.prepare.corpus import HEADER_LOG, prepare_corpus
 from asr.prepare.transcripts import check_transcript
 
