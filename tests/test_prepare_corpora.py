@@ -21,6 +21,7 @@ from asr.cli import main
 from asr.prepare import librispeech
 from asr.prepare.corpus import HEADER_LOG, prepare_corpus
 from asr.prepare.transcripts import check_transcript
+from asr.train_config import TrainConfig
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 BROKEN = b"this is not audio " * 40
@@ -62,6 +63,17 @@ def test_prepare_help_lists_the_five_corpus_recipes(capsys):
     listed = capsys.readouterr().out
     for name in ("librispeech", "commonvoice", "ljspeech", "kaldi", "folder"):
         assert f"    {name}" in listed
+
+
+def test_a_folder_in_the_wrong_layout_is_one_line_error(tmp_path, capsys):
+    (tmp_path / "stuff").mkdir()
+    (tmp_path / "metadata.csv").write_bytes(b"LJ001-0001|caf\xe9|\n")  # Latin-1, not UTF-8
+    assert main(["prepare", "librispeech", str(tmp_path / "stuff")]) == 1
+    assert main(["prepare", "ljspeech", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "stuff: no LibriSpeech subset found" in err
+    assert "metadata.csv: not UTF-8 text" in err
+    assert "Traceback" not in err
 
 
 # ---- LibriSpeech ---------------------------------------------------------------------------
@@ -167,6 +179,16 @@ def test_asr_train_runs_on_a_recipe_manifest(tmp_path, capsys):
     assert payload["step"] == 2  # 7 clips in batches of at most 4
 
 
+def test_scale_out_config_is_a_valid_5x768_training_config():
+    config = TrainConfig.from_file(Path(__file__).parent.parent / "configs/librispeech-5x768.json")
+    assert (config.num_layers, config.hidden_size, config.speeds, config.noise) == (
+        5,
+        768,
+        (1.0,),
+        False,
+    )
+
+
 # ---- Common Voice --------------------------------------------------------------------------
 
 CV_COLUMNS = "client_id path sentence up_votes down_votes age gender accents locale segment"
@@ -214,7 +236,7 @@ def test_commonvoice_keeps_its_validated_split_and_votes(tmp_path, capsys):
 # ---- LJ Speech -----------------------------------------------------------------------------
 
 
-def test_ljspeech_holds_out_whole_books(tmp_path, capsys):
+def test_ljspeech_holds_out_whole_chapters(tmp_path, capsys):
     root = tmp_path / "LJSpeech-1.1"
     lines = []
     durations = {}

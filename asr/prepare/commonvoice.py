@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from asr.prepare.corpus import Recipe, Utterance, add_recipe_parser
+from asr.prepare.corpus import Recipe, Utterance, add_recipe_parser, read_listing
 
 SPLITS = ("train", "dev", "test")
 REQUIRED_COLUMNS = ("client_id", "path", "sentence")
@@ -30,12 +30,12 @@ def _votes(value: str | None) -> int:
 
 def _read_tsv(path: Path) -> list[dict]:
     csv.field_size_limit(sys.maxsize)
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(f"{path}: no column(s) {', '.join(missing)} in the header")
-        return list(reader)
+    lines = read_listing(path).splitlines()
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"{path}: no column(s) {', '.join(missing)} in the header")
+    return list(reader)
 
 
 def list_utterances(root: Path, out: Path) -> Iterator[Utterance]:

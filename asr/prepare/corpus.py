@@ -69,6 +69,16 @@ class SplitSummary:
         return line
 
 
+def read_listing(path: Path) -> str:
+    """A corpus's listing file (metadata, TSV, Kaldi table) as text, or a one-line error."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from error
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read ({error.strerror})") from error
+
+
 def add_recipe_parser(
     sub: argparse._SubParsersAction, recipe: Recipe, help: str, description: str | None
 ) -> argparse.ArgumentParser:

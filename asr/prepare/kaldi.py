@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from asr.prepare.corpus import Recipe, Utterance, add_recipe_parser
+from asr.prepare.corpus import Recipe, Utterance, add_recipe_parser, read_listing
 
 _MARKUP = re.compile(r"^[\[<{].*[\]>}]$")
 
@@ -31,7 +31,7 @@ class SegmentError(Exception):
 def read_table(path: Path) -> dict[str, str]:
     """A Kaldi table: `key rest-of-line` per line."""
     table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_listing(path).splitlines():
         key, _, value = line.strip().partition(" ")
         if key:
             table[key] = value.strip()
