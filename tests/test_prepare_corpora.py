@@ -336,7 +336,7 @@ def test_folder_of_audio_with_transcripts_beside(tmp_path, capsys):
         ("train/anna/b.wav", "2_jackson_5.wav", "Two"),
         ("dev/c.wav", "7_lucas_7.wav", "SEVEN"),
         ("misc/d.flac", "9_lucas_7.wav", "nine"),
-        ("e.wav", "5_theo_5.wav", "Ωmega"),
+        ("e.wav", "5_theo_5.wav", "Ωmega [/i]"),  # printed as is, not as rich markup
     ]:
         durations[rel] = _copy(clip, root / rel)
         (root / rel).with_suffix(".txt").write_text(text + "\n")

@@ -108,7 +108,11 @@ def run_recipe(args: argparse.Namespace, recipe: Recipe) -> int:
     if not args.dir.is_dir():
         raise ValueError(f"{args.dir}: not a folder")
     out = args.out or args.dir / "manifests"
-    summary = prepare_corpus(recipe, args.dir, out, jobs=args.jobs, log=console.print)
+
+    def log(line: str) -> None:  # file names and transcripts may hold "[...]": no rich markup
+        console.print(line, markup=False)
+
+    summary = prepare_corpus(recipe, args.dir, out, jobs=args.jobs, log=log)
     if not any(s.rows for s in summary.values()):
         console.print(f"[red]error:[/] {args.dir}: no usable utterances")
         return 1
