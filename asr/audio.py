@@ -25,9 +25,33 @@ class AudioError(Exception):
         super().__init__(f"{path}: {reason}")
 
 
+# Integer PCM: (offset, scale) mapping its full range onto [-1, 1), as soundfile reads it.
+PCM_SCALES = {
+    np.dtype(np.int16): (0.0, 2.0**15),
+    np.dtype(np.int32): (0.0, 2.0**31),
+    np.dtype(np.uint8): (128.0, 2.0**7),
+}
+
+
+def to_float(samples: np.ndarray) -> np.ndarray:
+    """Float samples as they are; int16/int32/uint8 PCM scaled to [-1, 1]; other dtypes refused.
+
+    Without the scaling, int16 samples would be clipped to ±1 and decode as noise."""
+    samples = np.asarray(samples)
+    if samples.dtype.kind == "f":
+        return samples.astype(np.float32, copy=False)
+    if samples.dtype in PCM_SCALES:
+        offset, scale = PCM_SCALES[samples.dtype]
+        return (samples.astype(np.float32) - np.float32(offset)) / np.float32(scale)
+    raise ValueError(
+        f"unsupported sample type {samples.dtype}: pass float audio in [-1, 1] "
+        "or int16/int32/uint8 PCM"
+    )
+
+
 def to_mono(samples: np.ndarray) -> np.ndarray:
-    """Mix a `[frames, channels]` (or 1-D) array down to a 1-D float32 array."""
-    samples = np.asarray(samples, dtype=np.float32)
+    """Mix a `[frames, channels]` (or 1-D) array down to a 1-D float32 array (see `to_float`)."""
+    samples = to_float(samples)
     if samples.ndim == 2:
         samples = samples.mean(axis=1, dtype=np.float32)
     elif samples.ndim != 1:
