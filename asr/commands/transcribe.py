@@ -24,6 +24,7 @@ from asr.commands.common import (
     describe_error,
     load_recognizer,
     report_failure,
+    report_warning,
     stream_file,
     summary_line,
 )
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     failures = len(problems)
     audio_seconds = compute_seconds = 0.0
-    written = 0
+    written = warned = 0
 
     with progress_bar() as progress:
         files_task = progress.add_task("files", total=len(files))
@@ -148,6 +149,9 @@ def run(args: argparse.Namespace) -> int:
                         failures += 1
                         report_failure(result.error)
                         continue
+                    for warning in result.warnings:
+                        report_warning(warning)
+                    warned += bool(result.warnings)
                     audio_seconds += result.duration
                     compute_seconds += result.compute_seconds
                     if args.output_dir is None:
@@ -167,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
 
     wall = time.perf_counter() - started
     total = len(files) + len(problems)
-    line = summary_line(total, failures, audio_seconds, wall, compute_seconds)
+    line = summary_line(total, failures, audio_seconds, wall, compute_seconds, warned)
     if args.output_dir is not None:
         line += f"; wrote {written} files to {args.output_dir}"
     console.print(escape(f"{line} on {recognizer.device}"))
