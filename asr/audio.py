@@ -136,6 +136,24 @@ def iter_audio_blocks(
         raise AudioError(path, "audio has no samples")
 
 
+def unreadable_reason() -> str:
+    """Why a file could not be read, in the user's terms: the formats that can be."""
+    import shutil
+
+    common = [
+        name for name in ("WAV", "FLAC", "OGG", "MP3", "AIFF") if name in sf.available_formats()
+    ]
+    others = (
+        "ffmpeg could not decode it either"
+        if shutil.which("ffmpeg")
+        else "m4a, aac, wma and video files need ffmpeg (not installed)"
+    )
+    return (
+        f"not a readable audio file (readable: {', '.join(common)} "
+        f"and the other formats of libsndfile; {others})"
+    )
+
+
 def _load_with_librosa(path: Path, sample_rate: int) -> np.ndarray:
     import warnings
 
@@ -146,7 +164,7 @@ def _load_with_librosa(path: Path, sample_rate: int) -> np.ndarray:
             warnings.simplefilter("ignore")
             samples, _ = librosa.load(str(path), sr=sample_rate, mono=True)
     except Exception as error:
-        raise AudioError(path, f"not a readable audio file ({type(error).__name__})") from error
+        raise AudioError(path, unreadable_reason()) from error
     if samples.size == 0:
         raise AudioError(path, "audio has no samples")
     _check_finite(path, samples)

@@ -59,6 +59,15 @@ def test_bad_files_raise_one_clear_error(tmp_path, name, content, reason):
     assert str(path) in str(info.value) and reason in str(info.value)
 
 
+def test_unreadable_file_names_the_readable_formats_not_an_exception_class(tmp_path):
+    path = tmp_path / "notes.m4a"
+    path.write_bytes(b"this is not audio at all\n" * 20)
+    with pytest.raises(AudioError) as info:
+        load_audio(path)
+    assert "readable: WAV, FLAC, OGG, MP3, AIFF" in info.value.reason
+    assert "Error" not in info.value.reason  # no NoBackendError & co.
+
+
 def test_missing_and_non_finite(tmp_path):
     with pytest.raises(AudioError, match="no such file"):
         load_audio(tmp_path / "missing.wav")
