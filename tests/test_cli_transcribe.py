@@ -248,3 +248,20 @@ def test_truncated_and_random_data_files_are_warned_and_counted(tmp_path, capsys
     warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 2 and "a_truncated.wav" in warnings[0] and "b_noise.wav" in warnings[1]
     assert "3/3 files" in captured.err and "2 with warnings" in captured.err
+
+
+def test_txt_on_stdout_has_one_line_per_segment(tmp_path, capsys):
+    rate = 8000
+    silence = np.zeros(int(1.5 * rate), np.float32)
+    parts = [sf.read(str(FSDD / name), dtype="float32")[0] for name in CLIPS]
+    two_pauses = np.concatenate([parts[0], silence, parts[1], silence, parts[2], silence])
+    sf.write(str(tmp_path / "three.wav"), two_pauses, rate)
+    shutil.copy(FSDD / "9_jackson_5.wav", tmp_path / "one.wav")
+
+    assert main(["transcribe", str(tmp_path / "three.wav"), "--beam", "0"]) == 0
+    assert capsys.readouterr().out == "nine\nthree\nseven\n"
+    assert main(["transcribe", str(tmp_path), "--beam", "0"]) == 0
+    three, one = tmp_path / "three.wav", tmp_path / "one.wav"
+    assert (
+        capsys.readouterr().out == f"{one}\tnine\n{three}\tnine\n{three}\tthree\n{three}\tseven\n"
+    )

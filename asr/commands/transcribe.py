@@ -89,9 +89,10 @@ def _check_arguments(args: argparse.Namespace, count: int) -> list[str]:
 
 
 def _stdout_text(result: FileResult, format_name: str, many: bool) -> str:
-    if format_name == "txt":
-        text = result.text
-        return f"{result.path}\t{text}\n" if many else f"{text}\n"
+    if format_name == "txt":  # one line per endpointed segment; a file without text: one line
+        prefix = f"{result.path}\t" if many else ""
+        lines = [segment.text for segment in result.segments if segment.text] or [""]
+        return "".join(f"{prefix}{line}\n" for line in lines)
     if format_name == "json":
         if many:  # one compact object per line: a manifest with the hypotheses as text
             import json
