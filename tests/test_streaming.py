@@ -255,3 +255,18 @@ def test_unsupported_sample_types_are_refused_clearly(samples):
     stream = Recognizer().create_stream()
     with pytest.raises(ValueError, match=f"unsupported sample type {samples.dtype}"):
         stream.accept_waveform(samples, 16000)
+
+
+@pytest.mark.parametrize("decoder", ["greedy", "beam"])
+def test_results_hold_plain_python_floats(decoder):
+    from streaming import default_lm_path
+
+    lm = default_lm_path() if decoder == "beam" else None
+    recognizer = Recognizer(decoder=decoder, lm=lm)
+    results = recognizer.transcribe_file(FSDD / "9_jackson_5.wav")
+    results.append(recognizer.offline_transcribe(fsdd_clip("3_theo_5.wav")))
+    words = [word for result in results for word in result.words]
+    assert words
+    values = [v for r in results for v in (r.start, r.end)]
+    values += [v for w in words for v in (w.start, w.end, w.conf)]
+    assert {type(value) for value in values} == {float}
