@@ -167,6 +167,14 @@ def _input_devices(sd) -> list:
     return [device for device in sd.query_devices() if device["max_input_channels"] > 0]
 
 
+def _has_no_input_device(sd) -> bool:
+    """True only when PortAudio answers that it has no input device at all."""
+    try:
+        return not _input_devices(sd)
+    except Exception:  # cannot even ask: keep the error that brought us here
+        return False
+
+
 def _device(value: str | None):
     if value is None:
         return None
@@ -373,7 +381,7 @@ def run(args: argparse.Namespace, stream_class=None) -> int:
         except CommandError:
             raise
         except Exception as error:
-            if sd is not None and not _input_devices(sd):  # PortAudio says "querying device -1"
+            if sd is not None and _has_no_input_device(sd):  # PortAudio: "querying device -1"
                 raise CommandError(NO_INPUT_DEVICES) from error
             raise CommandError(f"input device {args.device or '(default)'}: {error}") from error
         label = f"device {args.device or '(default)'}"
