@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from asr.audio import iter_audio_blocks
+from asr.audio import iter_audio_blocks, to_mono
 from asr.features import mel_filterbank, tail_silence, utterance_features
 from streaming.decoder import DecoderFactory
 from streaming.endpoint import EndpointConfig
@@ -136,7 +136,7 @@ class Recognizer:
         e.g. to decode the same clip many times while tuning the LM weight."""
         info = self.model.info
         config = info.feature_config
-        samples = np.clip(np.asarray(samples, np.float32), -1.0, 1.0)  # as `Stream` does
+        samples = np.clip(to_mono(samples), -1.0, 1.0)  # as `Stream` does
         features = utterance_features(
             np.concatenate([samples, tail_silence(config)]), config, info.stats
         )

@@ -3,8 +3,11 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from conftest import FSDD
 
 from asr.cli import main
@@ -212,3 +215,53 @@ def test_transcribe_runs_where_torch_cannot_be_imported(tiny_onnx):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "three\n"
+
+
+def _digits_wav(path, clips=("9_jackson_5.wav", "3_theo_5.wav", "7_jackson_5.wav")):
+    samples = np.concatenate([sf.read(str(FSDD / name), dtype="int16")[0] for name in clips])
+    sf.write(str(path), samples, 8000, subtype="PCM_16")
+    return path.read_bytes()
+
+
+def test_truncated_and_random_data_files_are_warned_and_counted(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    data = _digits_wav(tmp_path / "whole.wav")
+    (folder / "a_truncated.wav").write_bytes(data[: len(data) // 3])
+    noise = np.random.default_rng(0).bytes(len(data) - 44)
+    (folder / "b_noise.wav").write_bytes(data[:44] + noise)  # a valid header, random samples
+    shutil.copy(FSDD / "9_jackson_5.wav", folder / "c_good.wav")
+
+    code = main(["transcribe", str(folder), "--format", "json", "--beam", "0"])
+    captured = capsys.readouterr()
+    assert code == 0
+    rows = {
+        Path(row["audio_filepath"]).name: row for row in map(json.loads, captured.out.splitlines())
+    }
+    declared = (len(data) - 44) / 2 / 8000
+    [truncated] = rows["a_truncated.wav"]["warnings"]
+    assert "truncated" in truncated and f"declares {declared:.2f} s" in truncated
+    assert rows["a_truncated.wav"]["text"] == "nine"  # what is there is still transcribed
+    [garbage] = rows["b_noise.wav"]["warnings"]
+    assert "white noise" in garbage
+    assert rows["c_good.wav"]["warnings"] == []
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2 and "a_truncated.wav" in warnings[0] and "b_noise.wav" in warnings[1]
+    assert "3/3 files" in captured.err and "2 with warnings" in captured.err
+
+
+def test_txt_on_stdout_has_one_line_per_segment(tmp_path, capsys):
+    rate = 8000
+    silence = np.zeros(int(1.5 * rate), np.float32)
+    parts = [sf.read(str(FSDD / name), dtype="float32")[0] for name in CLIPS]
+    two_pauses = np.concatenate([parts[0], silence, parts[1], silence, parts[2], silence])
+    sf.write(str(tmp_path / "three.wav"), two_pauses, rate)
+    shutil.copy(FSDD / "9_jackson_5.wav", tmp_path / "one.wav")
+
+    assert main(["transcribe", str(tmp_path / "three.wav"), "--beam", "0"]) == 0
+    assert capsys.readouterr().out == "nine\nthree\nseven\n"
+    assert main(["transcribe", str(tmp_path), "--beam", "0"]) == 0
+    three, one = tmp_path / "three.wav", tmp_path / "one.wav"
+    assert (
+        capsys.readouterr().out == f"{one}\tnine\n{three}\tnine\n{three}\tthree\n{three}\tseven\n"
+    )

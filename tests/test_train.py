@@ -287,3 +287,43 @@ def test_keep_epochs_saves_every_epoch(tmp_path):
 def test_checked_in_configs_are_valid_training_options(name):
     config = TrainConfig.from_file(ROOT / "configs" / name)
     assert config.lr > 0 and config.max_epochs > 0
+
+
+def test_train_flags_reach_the_config_over_the_config_file(tmp_path, monkeypatch):
+    import asr.train
+    from asr.cli import main
+
+    seen = {}
+
+    class FakeTrainer:
+        def __init__(self, config, out, cache_dir):
+            seen["config"] = config
+
+        def run(self, *args, **kwargs):
+            return {"best_dev_wer": 0.0, "epochs": 0}
+
+        def log(self, message):
+            pass
+
+    monkeypatch.setattr(asr.train, "Trainer", FakeTrainer)
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"dropout": 0.2, "clip_norm": 9.0, "lr": 0.01}))
+    manifest = str(FSDD / "train.jsonl")
+    flags = ["--dropout", "0.3", "--clip-norm", "1.5", "--config", str(config)]
+    assert main(["train", manifest, "--dev", manifest, "--out", str(tmp_path), *flags]) == 0
+    assert (seen["config"].dropout, seen["config"].clip_norm, seen["config"].lr) == (0.3, 1.5, 0.01)
+
+
+def test_print_config_lists_every_option_with_its_default(capsys):
+    from asr.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--print-config"])  # no manifests needed
+    assert exit_info.value.code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert TrainConfig.from_dict(printed) == TrainConfig()  # a complete, valid --config file
+    assert printed["dropout"] == 0.1 and printed["clip_norm"] == 5.0
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--dropout DROPOUT" in help_text and "(clip_norm, default 5.0)" in help_text

@@ -83,6 +83,7 @@ class FileResult:
     duration: float = 0.0  # seconds of audio
     compute_seconds: float = 0.0  # features + model (resampling included), not file decoding
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)  # decoded, but the file looks corrupt
 
     @property
     def text(self) -> str:
@@ -103,12 +104,16 @@ def stream_file(
     after the end (latency measurement). Raises `AudioError`/`ValueError` for unusable audio.
     """
     from asr.audio import iter_audio_blocks
+    from asr.audio_check import NoiseMeter, length_warning, read_header
 
     sample_rate = recognizer.model.info.feature_config.sample_rate
+    header = read_header(path)
+    noise = NoiseMeter(sample_rate, header.sample_rate / 2 if header.sample_rate else None)
     stream = recognizer.create_stream()
     result = FileResult(path)
     samples = 0
     for block in iter_audio_blocks(path, block_seconds, sample_rate):
+        noise.add(block)
         started = time.perf_counter()
         stream.accept_waveform(block, sample_rate)
         finals = stream.pop_finals()
@@ -126,6 +131,8 @@ def stream_file(
     if observer:
         observer(np.zeros(0, np.float32), samples / sample_rate, "", finals)
     result.duration = samples / sample_rate
+    warnings = (header.warning or length_warning(header.seconds, result.duration), noise.warning())
+    result.warnings = [f"{path}: {warning}" for warning in warnings if warning]
     return result
 
 
@@ -143,6 +150,10 @@ def report_failure(message: str) -> None:
     console.print(f"[red]error:[/] {escape(message)}")
 
 
+def report_warning(message: str) -> None:
+    console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
 def format_clock(seconds: float) -> str:
     """1:02:03.5-style duration for summaries."""
     seconds = max(0.0, seconds)
@@ -156,7 +167,12 @@ def format_clock(seconds: float) -> str:
 
 
 def summary_line(
-    files: int, failures: int, audio_seconds: float, wall_seconds: float, compute_seconds: float
+    files: int,
+    failures: int,
+    audio_seconds: float,
+    wall_seconds: float,
+    compute_seconds: float,
+    warned: int = 0,
 ) -> str:
     rtf = compute_seconds / audio_seconds if audio_seconds else 0.0
     wall_rtf = wall_seconds / audio_seconds if audio_seconds else 0.0
@@ -166,6 +182,8 @@ def summary_line(
     )
     if failures:
         line += f", {failures} failed"
+    if warned:
+        line += f", {warned} with warnings (corrupt?)"
     return line
 
 
