@@ -59,23 +59,38 @@ def test_checkpoint_is_self_describing_and_weights_only(trained_run):
     assert not list(trained_run["dir"].glob("*.tmp"))  # atomic writes leave no temp files
 
 
-def test_resume_continues_the_same_run(tmp_path):
+def test_resume_continues_the_same_run(tmp_path, capsys):
+    """A resumed run starts where the checkpoint stopped: it says so, runs only the missing
+    epoch, keeps the first run's history (timings included) and ends where a straight run ends.
+    A retrain from scratch reproduces the losses with fixed seeds, so the losses alone prove
+    nothing."""
     manifest = _manifest(tmp_path, _fsdd_rows(8))
     config = TrainConfig.from_dict(
         {**TINY_CONFIG, "max_epochs": 3, "noise": True, "speeds": [0.9, 1.0], "time_masks": 1}
     )
     straight = Trainer(config, tmp_path / "a", tmp_path / "cache").run(manifest, manifest)
-    Trainer(config.with_overrides(max_epochs=2), tmp_path / "b", tmp_path / "cache").run(
+    first = Trainer(config.with_overrides(max_epochs=2), tmp_path / "b", tmp_path / "cache").run(
         manifest, manifest
     )
+    capsys.readouterr()
     resumed = Trainer(config, tmp_path / "b", tmp_path / "cache").run(
         manifest, manifest, resume=True
     )
+    err = capsys.readouterr().err.replace("\n", "")
+    assert f"resumed {tmp_path / 'b' / 'last.pt'} at epoch 2" in err
+    assert "epoch 3:" in err and "epoch 1:" not in err and "epoch 2:" not in err
+    assert resumed["history"][:2] == first["history"]  # the same records, not a rerun's
+    assert [h["epoch"] for h in resumed["history"]] == [1, 2, 3]
     losses_a = [h["train_loss"] for h in straight["history"]]
     losses_b = [h["train_loss"] for h in resumed["history"]]
-    assert len(losses_a) == len(losses_b) == 3
     assert losses_b == pytest.approx(losses_a, rel=1e-4)
     assert losses_a[2] != pytest.approx(losses_a[1], rel=1e-3)  # the run really moved
+    ends = [torch.load(tmp_path / run / "last.pt", weights_only=True) for run in ("a", "b")]
+    assert ends[0]["step"] == ends[1]["step"] > 0
+    optimiser_steps = [e["optimizer_state"]["state"][0]["step"] for e in ends]
+    assert float(optimiser_steps[1]) == float(optimiser_steps[0]) == ends[0]["step"]
+    for name, tensor in ends[0]["model_state"].items():
+        torch.testing.assert_close(ends[1]["model_state"][name], tensor, rtol=1e-4, atol=1e-5)
 
 
 def test_resume_refuses_other_feature_settings(trained_run, tmp_path):
