@@ -104,3 +104,46 @@ def test_export_cli_reports_a_missing_checkpoint(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nope.pt: checkpoint not found" in err and "Traceback" not in err
     assert not (tmp_path / "x.onnx").exists()
+
+
+def _scramble_largest_weight(path, seed=0):
+    """Shuffle the values of the model's largest weight tensor in place: a broken exporter."""
+    graph = onnx.load(str(path))
+    weights = max(graph.graph.initializer, key=lambda t: np.prod(t.dims))
+    values = numpy_helper.to_array(weights)
+    scrambled = np.random.default_rng(seed).permutation(values.ravel()).reshape(values.shape)
+    weights.CopyFrom(numpy_helper.from_array(scrambled, weights.name))
+    onnx.save(graph, str(path))
+
+
+@pytest.mark.parametrize("stage", ["fp32", "int8"])
+def test_failed_parity_writes_nothing_and_keeps_the_old_model(
+    trained_run, tmp_path, monkeypatch, capsys, stage
+):
+    """The gate really gates: a broken export (here its weights scrambled after the fp32
+    export or after int8 quantisation) fails the command and leaves the output as it was."""
+    import export.pipeline as pipeline
+
+    broken = {"fp32": "export_onnx", "int8": "quantize"}[stage]
+    real = getattr(pipeline, broken)
+
+    def export_then_break(*args):
+        real(*args)
+        _scramble_largest_weight(args[1])
+
+    monkeypatch.setattr(pipeline, broken, export_then_break)
+    checkpoint, manifest = trained_run["checkpoint"], FSDD / "train.jsonl"
+    quantization = "int8" if stage == "int8" else None
+    old = tmp_path / "model.onnx"
+    old.write_bytes(b"the model users have now")
+    with pytest.raises(ParityError, match=f"{stage} parity FAILED"):
+        export_checkpoint(checkpoint, old, quantization, check_manifest=manifest)
+    assert old.read_bytes() == b"the model users have now"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]  # no temp file left
+    if stage == "fp32":  # the command: one line, exit status 1, no new file
+        new = tmp_path / "new.onnx"
+        argv = ["export", str(checkpoint), "-o", str(new), "--check-manifest", str(manifest)]
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "fp32 parity FAILED" in err and "Traceback" not in err
+        assert not new.exists()
