@@ -102,6 +102,32 @@ def test_every_format_has_the_transcript(tiny_onnx, tmp_path, capsys):
     assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporaries
 
 
+def test_a_failed_write_keeps_the_old_output(tiny_onnx, tmp_path, monkeypatch, capsys):
+    """A write that fails half-way (a full disk) leaves the previous output as it was."""
+    import errno
+    import pathlib
+
+    out = tmp_path / "out"
+    out.mkdir()
+    old = out / "9_jackson_5.txt"
+    old.write_text("the previous transcript\n")
+    real_write_text = pathlib.Path.write_text
+
+    def disk_fills_up(path, text, *args, **kwargs):
+        if path.parent != out:
+            return real_write_text(path, text, *args, **kwargs)
+        real_write_text(path, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pathlib.Path, "write_text", disk_fills_up)
+    wav = str(FSDD / "9_jackson_5.wav")
+    status = main(["transcribe", wav, "--model", str(tiny_onnx), "--output-dir", str(out)])
+    assert status == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert old.read_text() == "the previous transcript\n"
+    assert [p.name for p in out.iterdir()] == ["9_jackson_5.txt"]  # no temporary left
+
+
 def test_folder_with_corrupt_and_empty_files_transcribes_the_rest(tiny_onnx, tmp_path, capsys):
     folder = tmp_path / "in"
     (folder / "sub").mkdir(parents=True)
