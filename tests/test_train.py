@@ -144,18 +144,20 @@ def test_corrupt_clip_in_manifest_does_not_stop_training(tmp_path, capsys):
 
 @pytest.mark.skipif(sys.platform != "linux", reason="gloo smoke test on Linux")
 def test_ddp_two_processes_gloo(tmp_path):
+    """`asr train` under torchrun with 2 processes: each trains on its half of every epoch's
+    batches, and gradient averaging keeps the two copies of the model identical."""
     manifest = _manifest(tmp_path, _fsdd_rows(8))
     config = tmp_path / "config.json"
     config.write_text(json.dumps({**TINY_CONFIG, "max_epochs": 2, "threads": 1}))
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": path}
     command = [
         sys.executable,
         "-m",
         "torch.distributed.run",
         "--standalone",
         "--nproc_per_node=2",
-        "-m",
-        "asr",
+        str(ROOT / "tests" / "ddp_probe.py"),
         "train",
         str(manifest),
         "--dev",
@@ -168,9 +170,17 @@ def test_ddp_two_processes_gloo(tmp_path):
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     payload = torch.load(tmp_path / "ddp" / "last.pt", weights_only=True)
-    assert payload["epoch"] == 2
-    # 8 clips, 2 ranks: each epoch's batches are split between the two processes.
-    assert payload["step"] > 0
+    ranks = [torch.load(tmp_path / "ddp" / f"rank{r}.pt", weights_only=True) for r in (0, 1)]
+    assert [(r["rank"], r["world"]) for r in ranks] == [(0, 2), (1, 2)]
+    epoch_batches = ranks[0]["epoch_batches"]
+    assert len(epoch_batches) == payload["epoch"] == 2 and min(epoch_batches) >= 2
+    assert ranks[1]["epoch_batches"] == epoch_batches  # both ranks cut the same batches
+    share = sum(count // 2 for count in epoch_batches)
+    assert [r["trained_batches"] for r in ranks] == [share, share]
+    assert payload["step"] == share
+    for name, tensor in payload["model_state"].items():
+        assert torch.equal(ranks[0]["state"][name], tensor), name
+        assert torch.equal(ranks[1]["state"][name], tensor), name
 
 
 def test_sortagrad_epoch_orders_batches_shortest_first(tmp_path):
