@@ -3,6 +3,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import FSDD
@@ -12,6 +13,7 @@ from asr.commands.common import FileResult
 from asr.commands.formats import MAX_CUE_SECONDS, to_srt, to_vtt
 from streaming import Result, Word
 
+ROOT = Path(__file__).resolve().parent.parent
 CLIPS = {"9_jackson_5.wav": "nine", "3_theo_5.wav": "three", "7_jackson_5.wav": "seven"}
 SRT_CUE = re.compile(
     r"(\d+)\n(\d\d):(\d\d):(\d\d),(\d{3}) --> (\d\d):(\d\d):(\d\d),(\d{3})\n((?:.+\n?)+)"
@@ -238,3 +240,27 @@ def test_transcribe_runs_where_torch_cannot_be_imported(tiny_onnx):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "three\n"
+
+
+def test_readme_first_command_prints_what_the_readme_says(tmp_path, monkeypatch, capsys):
+    """`asr transcribe data/samples` (shipped model, default beam 8 + shipped LM) prints one
+    line per clip with the words the README quotes, and the README's digits grammar gives its."""
+    monkeypatch.chdir(ROOT)
+    clips = [Path("data/samples") / p.name for p in sorted((ROOT / "data/samples").glob("*.wav"))]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    default, grammar = ["the", "free", "five", "eight"], ["two", "three", "five", "eight"]
+    assert "the shipped model writes " + ", ".join(f"`{w}`" for w in default) in readme
+    assert (
+        "a ten-word digits grammar, see Beam search: " + ", ".join(f"`{w}`" for w in grammar)
+        in readme
+    )
+    assert main(["transcribe", "data/samples"]) == 0
+    assert capsys.readouterr().out == "".join(f"{c}\t{w}\n" for c, w in zip(clips, default))
+    digits = tmp_path / "digits.txt"
+    digits.write_text("\n".join("zero one two three four five six seven eight nine".split()))
+    arpa = tmp_path / "digits.arpa"
+    assert main(["lm", "build", "--text", str(digits), "--order", "1", "-o", str(arpa)]) == 0
+    capsys.readouterr()
+    argv = ["transcribe", "data/samples", "--beam", "8", "--lm", str(arpa), "--closed-vocabulary"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == "".join(f"{c}\t{w}\n" for c, w in zip(clips, grammar))
