@@ -151,12 +151,13 @@ def test_failed_parity_writes_nothing_and_keeps_the_old_model(
     old = tmp_path / "model.onnx"
     old.write_bytes(b"the model users have now")
     with pytest.raises(ParityError, match=f"{stage} parity FAILED"):
-        export_checkpoint(checkpoint, old, quantization, check_manifest=manifest)
+        export_checkpoint(checkpoint, old, quantization, check_manifest=manifest, check_limit=4)
     assert old.read_bytes() == b"the model users have now"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]  # no temp file left
     if stage == "fp32":  # the command: one line, exit status 1, no new file
         new = tmp_path / "new.onnx"
         argv = ["export", str(checkpoint), "-o", str(new), "--check-manifest", str(manifest)]
+        argv += ["--check-utts", "4"]
         assert main(argv) == 1
         err = capsys.readouterr().err
         assert "fp32 parity FAILED" in err and "Traceback" not in err
