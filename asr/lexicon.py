@@ -107,6 +107,14 @@ SYSTEM_WORD_LISTS = (
     Path("/usr/share/dict/american-english-large"),  # Debian wamerican-large (SCOWL)
     Path("/usr/share/dict/british-english-large"),  # Debian wbritish-large (SCOWL)
 )
+# The SCOWL licence asks for this notice in every copy: it heads the shipped word list.
+SCOWL_NOTICE = """Words from SCOWL (Debian wamerican-large, wbritish-large), Copyright 2000-2011 by
+Kevin Atkinson. Permission to use, copy, modify, distribute and sell these word lists, the
+associated scripts, the output created from the scripts, and its documentation for any purpose
+is hereby granted without fee, provided that the above copyright notice appears in all copies
+and that both that copyright notice and this permission notice appear in supporting
+documentation. Kevin Atkinson makes no representations about the suitability of this array for
+any purpose. It is provided "as is" without express or implied warranty."""
 LETTERS = tuple("abcdefghijklmnopqrstuvwxyz")  # spelled letters are words ("p i t t s")
 
 

@@ -15,6 +15,7 @@ from asr.commands.common import FileResult
 from asr.commands.formats import MAX_CUE_SECONDS, to_srt, to_vtt
 from streaming import Result, Word
 
+ROOT = Path(__file__).resolve().parent.parent
 CLIPS = {"9_jackson_5.wav": "nine", "3_theo_5.wav": "three", "7_jackson_5.wav": "seven"}
 SRT_CUE = re.compile(
     r"(\d+)\n(\d\d):(\d\d):(\d\d),(\d{3}) --> (\d\d):(\d\d):(\d\d),(\d{3})\n((?:.+\n?)+)"
@@ -103,6 +104,32 @@ def test_every_format_has_the_transcript(tiny_onnx, tmp_path, capsys):
         assert_valid_cues(srt)
         assert srt[0][0] == pytest.approx(segment["words"][0]["start"], abs=0.001)
     assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporaries
+
+
+def test_a_failed_write_keeps_the_old_output(tiny_onnx, tmp_path, monkeypatch, capsys):
+    """A write that fails half-way (a full disk) leaves the previous output as it was."""
+    import errno
+    import pathlib
+
+    out = tmp_path / "out"
+    out.mkdir()
+    old = out / "9_jackson_5.txt"
+    old.write_text("the previous transcript\n")
+    real_write_text = pathlib.Path.write_text
+
+    def disk_fills_up(path, text, *args, **kwargs):
+        if path.parent != out:
+            return real_write_text(path, text, *args, **kwargs)
+        real_write_text(path, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pathlib.Path, "write_text", disk_fills_up)
+    wav = str(FSDD / "9_jackson_5.wav")
+    status = main(["transcribe", wav, "--model", str(tiny_onnx), "--output-dir", str(out)])
+    assert status == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert old.read_text() == "the previous transcript\n"
+    assert [p.name for p in out.iterdir()] == ["9_jackson_5.txt"]  # no temporary left
 
 
 def test_folder_with_corrupt_and_empty_files_transcribes_the_rest(tiny_onnx, tmp_path, capsys):
@@ -265,3 +292,27 @@ def test_txt_on_stdout_has_one_line_per_segment(tmp_path, capsys):
     assert (
         capsys.readouterr().out == f"{one}\tnine\n{three}\tnine\n{three}\tthree\n{three}\tseven\n"
     )
+
+
+def test_readme_first_command_prints_what_the_readme_says(tmp_path, monkeypatch, capsys):
+    """`asr transcribe data/samples` (shipped model, default beam 8 + shipped LM) prints one
+    line per clip with the words the README quotes, and the README's digits grammar gives its."""
+    monkeypatch.chdir(ROOT)
+    clips = [Path("data/samples") / p.name for p in sorted((ROOT / "data/samples").glob("*.wav"))]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    default, grammar = ["the", "free", "five", "eight"], ["two", "three", "five", "eight"]
+    assert "the shipped model writes " + ", ".join(f"`{w}`" for w in default) in readme
+    assert (
+        "a ten-word digits grammar, see Beam search: " + ", ".join(f"`{w}`" for w in grammar)
+        in readme
+    )
+    assert main(["transcribe", "data/samples"]) == 0
+    assert capsys.readouterr().out == "".join(f"{c}\t{w}\n" for c, w in zip(clips, default))
+    digits = tmp_path / "digits.txt"
+    digits.write_text("\n".join("zero one two three four five six seven eight nine".split()))
+    arpa = tmp_path / "digits.arpa"
+    assert main(["lm", "build", "--text", str(digits), "--order", "1", "-o", str(arpa)]) == 0
+    capsys.readouterr()
+    argv = ["transcribe", "data/samples", "--beam", "8", "--lm", str(arpa), "--closed-vocabulary"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == "".join(f"{c}\t{w}\n" for c, w in zip(clips, grammar))

@@ -125,3 +125,18 @@ def test_sidecar_defaults_and_bad_files(tmp_path):
     junk.write_text("hello\n")
     with pytest.raises(LmError, match="no n-grams"):
         read_arpa(junk)
+
+
+def test_lm_lexicon_command_normalises_word_lists(tmp_path, capsys):
+    from asr.cli import main
+    from asr.lexicon import read_word_list
+
+    words = tmp_path / "words.txt"
+    words.write_text("Apple\napple's\nCafé\nO'Neil\nice-cream\n'tis\n\nzebra\n")
+    out = tmp_path / "lexicon.txt.gz"
+    assert main(["lm", "lexicon", "--words", str(words), "-o", str(out)]) == 0
+    listed = read_word_list(out)
+    assert [w for w in listed if len(w) > 1] == ["apple", "cafe", "o'neil", "tis", "zebra"]
+    assert set("abcdefghijklmnopqrstuvwxyz") <= set(listed)  # spelled letters are words
+    assert main(["lm", "lexicon", "--words", str(tmp_path / "none.txt"), "-o", str(out)]) == 1
+    assert "none.txt: no such word list" in capsys.readouterr().err

@@ -54,6 +54,14 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
         stream = recognizer.create_stream()
         stream.accept_waveform(samples, 16000)
         singles.append(stream.finish())
+    batch_sizes: list[int] = []
+    run = recognizer.model.run
+
+    def recording_run(features, h, c):
+        batch_sizes.append(len(features))
+        return run(features, h, c)
+
+    recognizer.model.run = recording_run
     streams = [recognizer.create_stream(auto_decode=False) for _ in clips]
     rng = np.random.default_rng(1)
     positions = [0] * len(clips)
@@ -72,6 +80,9 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
         [w.start for r in rs for w in r.words] for rs in singles
     ]
     assert [r[0].text for r in singles] == ["zero", "three", "seven", "eight", "nine"]
+    # The streams really shared model calls: all five in one call at least once, and fewer
+    # calls than chunks.
+    assert max(batch_sizes) == len(clips) and len(batch_sizes) < sum(batch_sizes) / 2
 
 
 def _energy_model(recognizer):

@@ -120,7 +120,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_lexicon(args: argparse.Namespace) -> int:
-    from asr.lexicon import SYSTEM_WORD_LISTS, build_word_list, write_word_list
+    from asr.lexicon import SCOWL_NOTICE, SYSTEM_WORD_LISTS, build_word_list, write_word_list
 
     lists = list(args.words)
     if args.system_words:
@@ -140,6 +140,8 @@ def run_lexicon(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CommandError(str(error)) from error
     header = "lstm-asr decoding lexicon from: " + ", ".join(Path(p).name for p in lists)
+    if args.system_words:
+        header += "\n" + SCOWL_NOTICE
     write_word_list(args.output, words, header)
     size = args.output.stat().st_size / 1e6
     console.print(f"wrote {args.output} ({size:.2f} MB): {len(words)} words")
