@@ -25,6 +25,7 @@ narrows it to the LM's words and the hotwords, like a grammar.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 
@@ -43,7 +44,7 @@ COMPACT_NODES = 50_000  # prefix-tree size that triggers dropping dead prefixes
 
 @dataclass(frozen=True)
 class BeamConfig:
-    beam: int = 8
+    beam: int = 16
     max_tokens: int = 8  # token candidates per frame
     token_prune: float = 10.0  # skip tokens this far (natural log) below the frame's best
     lm_weight: float = 0.5
@@ -93,7 +94,8 @@ class BeamSearchDecoder:
     ):
         """`lexicon`: the words to spell (share one between streams: it is built once). It
         should hold the LM's words and the hotwords (`asr.lexicon.vocabulary_words`); hotwords
-        it lacks are added here."""
+        it lacks are added here. None: the LM's words and the hotwords, which are the grammar
+        of `closed_vocabulary` and otherwise only score unfinished words."""
         self.vocabulary = vocabulary
         self.config = config or BeamConfig()
         if self.config.beam < 1:
@@ -112,7 +114,7 @@ class BeamSearchDecoder:
         self.constrained = self.config.closed_vocabulary or (
             lexicon is not None and not self.config.open_vocabulary
         )
-        if self.config.closed_vocabulary or (lexicon is None and lm is not None):
+        if lexicon is None and (self.config.closed_vocabulary or lm is not None):
             # Without a lexicon the LM's words still give unfinished words their lookahead.
             words = vocabulary_words(lm=lm, extra=self.trie.words)
             if not words:
@@ -200,10 +202,10 @@ class BeamSearchDecoder:
         source = np.where(last[:, None] == candidates[None, :], pb[:, None], total[:, None])
         extend = source + lp[candidates][None, :]
         approx = extend + self._extra[:, None]
-        if self.lexicon is not None or self.lm is not None:
-            approx = approx + self._lm_steps(beam, candidates)
         if self.trie:
             approx = approx + self._hot_steps(beam, candidates)
+        if self.lexicon is not None or self.lm is not None:
+            approx = approx + self._lm_steps(beam, candidates, approx)
         limit = min(approx.size, config.beam)
         flat = np.argpartition(-approx.ravel(), limit - 1)[:limit]
         chosen = {int(i) for i in flat if approx.flat[i] > NEG / 2}
@@ -237,22 +239,44 @@ class BeamSearchDecoder:
         self._beam, self._pb, self._pnb, self._extra = ids, values[:, 0], values[:, 1], extra
         self._last = np.array([nodes[n].token for n in ids], np.int64)
 
-    def _lm_steps(self, beam: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    def _lm_steps(self, beam: np.ndarray, candidates: np.ndarray, base: np.ndarray) -> np.ndarray:
         """What each extension adds to its prefix's LM score, for pre-pruning: a letter changes
         the lookahead, a space replaces it with the word's LM score; NEG where a constrained
-        vocabulary cannot spell the extension."""
-        out = np.zeros((len(beam), len(candidates)))
-        for b, n in enumerate(beam):
-            n = int(n)
-            node = self._nodes[n]
-            for k, token in enumerate(candidates):
-                token = int(token)
-                if token == self.space:
-                    if node.word:
-                        out[b, k] = self._space_step(node) - node.look
-                    continue
-                step = self._letter_step(n, token)
-                out[b, k] = NEG if step is None else step[1] - node.look
+        vocabulary cannot spell the extension, or where it cannot reach the beam.
+
+        In a constrained search without hotwords a letter never raises the score (the words a
+        prefix can become only narrow), so letters are scored best `base` first and the rest
+        skipped once `base` alone falls below the beam's `beam`-th best (the hot path)."""
+        out = np.full(base.shape, NEG)
+        columns = len(candidates)
+        spaces = np.flatnonzero(candidates == self.space)
+        best: list[float] = []  # min-heap of the best `beam` scores so far
+        for b, n in enumerate(beam):  # a space's change can be positive: score them all first
+            node = self._nodes[int(n)]
+            for k in spaces:
+                out[b, k] = self._space_step(node) - node.look if node.word else 0.0
+                heapq.heappush(best, base[b, k] + out[b, k])
+        width = self.config.beam
+        best = heapq.nlargest(width, best)
+        heapq.heapify(best)
+        bounded = self.constrained and not self.trie
+        for index in np.argsort(-base, axis=None, kind="stable"):
+            b, k = divmod(int(index), columns)
+            token = int(candidates[k])
+            if token == self.space:
+                continue
+            if bounded and len(best) >= width and base[b, k] <= best[0]:
+                break
+            n = int(beam[b])
+            step = self._letter_step(n, token)
+            if step is None:
+                continue
+            out[b, k] = step[1] - self._nodes[n].look
+            value = base[b, k] + out[b, k]
+            if len(best) < width:
+                heapq.heappush(best, value)
+            elif value > best[0]:
+                heapq.heapreplace(best, value)
         return out
 
     def _space_step(self, node: _Node) -> float:

@@ -4,7 +4,7 @@ lexicon are loaded once and shared by all streams."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -39,7 +39,7 @@ class DecoderFactory:
     def create(
         cls,
         decoder: str = "greedy",
-        beam: int = 8,
+        beam: int = 16,
         lm: str | Path | NgramLm | None = None,
         lm_weight: float | None = None,
         word_bonus: float | None = None,
@@ -82,6 +82,11 @@ class DecoderFactory:
         if isinstance(lexicon, (str, Path)):
             base = read_word_list(lexicon)
             words = Lexicon(vocabulary_words(base, model, config.hotwords), model)
+        elif lexicon is None and (model is not None or closed_vocabulary):
+            # The grammar of a closed vocabulary, or the words that score an open search:
+            # built once here, not once per stream.
+            words = Lexicon(vocabulary_words(lm=model, extra=config.hotwords), model)
+            config = replace(config, open_vocabulary=not closed_vocabulary)
         return cls(
             "beam",
             config,
@@ -95,6 +100,9 @@ class DecoderFactory:
         """The decoder settings, for reports (`asr evaluate --json`)."""
         if self.config is None:
             return {"kind": self.kind}
+        spells_lexicon = self.lexicon is not None and not (
+            self.config.open_vocabulary or self.config.closed_vocabulary
+        )
         return {
             "kind": self.kind,
             "beam": self.config.beam,
@@ -103,8 +111,8 @@ class DecoderFactory:
             "word_bonus": self.config.word_bonus,
             "hotwords": len(self.config.hotwords),
             "closed_vocabulary": self.config.closed_vocabulary,
-            "lexicon": self.lexicon_path or ("in memory" if self.lexicon else None),
-            "lexicon_words": len(self.lexicon) if self.lexicon else None,
+            "lexicon": self.lexicon_path or ("in memory" if spells_lexicon else None),
+            "lexicon_words": len(self.lexicon) if spells_lexicon else None,
         }
 
     def new(self, vocabulary: Vocabulary) -> GreedyDecoder | BeamSearchDecoder:

@@ -42,7 +42,7 @@ class Recognizer:
         chunk_ms: int = 120,
         endpoint: EndpointConfig | None = None,
         decoder: str = "greedy",
-        beam: int = 8,
+        beam: int = 16,
         lm: str | Path | None = None,
         lm_weight: float | None = None,
         word_bonus: float | None = None,

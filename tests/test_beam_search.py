@@ -165,19 +165,31 @@ def test_recognizer_beam_streams_like_offline(tiny_onnx, digit_lm):
     beam = Recognizer(
         tiny_onnx, endpoint=NO_ENDPOINT, decoder="beam", beam=6, lm=digit_lm, lm_weight=0.5
     )
+    from streaming import default_lexicon_path
+
+    lexicon = Recognizer(
+        tiny_onnx,
+        endpoint=NO_ENDPOINT,
+        decoder="beam",
+        beam=6,
+        lm=digit_lm,
+        lm_weight=0.5,
+        lexicon=default_lexicon_path(),
+    )
     rng = np.random.default_rng(0)
     for name in DIGIT_CLIPS:
         samples = fsdd_clip(name)
-        offline = beam.offline_transcribe(samples)
-        stream = beam.create_stream()
-        start = 0
-        while start < len(samples):
-            size = int(rng.integers(100, 5000))
-            stream.accept_waveform(samples[start : start + size], 16000)
-            start += size
-        (final,) = stream.finish()
-        assert final.text == offline.text == greedy.offline_transcribe(samples).text
-        assert [w.conf for w in final.words] == [w.conf for w in offline.words]
+        for recognizer in (beam, lexicon):
+            offline = recognizer.offline_transcribe(samples)
+            stream = recognizer.create_stream()
+            start = 0
+            while start < len(samples):
+                size = int(rng.integers(100, 5000))
+                stream.accept_waveform(samples[start : start + size], 16000)
+                start += size
+            (final,) = stream.finish()
+            assert final.text == offline.text == greedy.offline_transcribe(samples).text
+            assert [w.conf for w in final.words] == [w.conf for w in offline.words]
 
 
 def test_cli_beam_flags(tiny_onnx, digit_lm, capsys):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-DEFAULT_BEAM = 8
+DEFAULT_BEAM = 16
 
 
 def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:

@@ -78,6 +78,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     tune.add_argument("--weights", type=float, nargs="+", default=list(DEFAULT_WEIGHTS))
     tune.add_argument("--bonuses", type=float, nargs="+", default=list(DEFAULT_BONUSES))
     tune.add_argument("--limit", type=int, default=0, help="first N clips only (0: all)")
+    tune.add_argument(
+        "--criterion",
+        choices=("wer", "mean"),
+        default="wer",
+        help="pick the pair with the lowest WER (ties by CER), or the lowest mean of WER and "
+        "CER, the rule the model's checkpoints are chosen by (default wer)",
+    )
+    tune.add_argument(
+        "--no-more-deletions",
+        action="store_true",
+        help="only pairs that delete no more words than greedy decoding does on this set: an "
+        "LM that is too strong drops words it finds unlikely instead of spelling them",
+    )
     tune.add_argument("--write", action="store_true", help="store the best pair next to the LM")
     tune.set_defaults(handler=run_tune)
 
@@ -172,10 +185,11 @@ def _vocabulary_name(args: argparse.Namespace) -> str:
 def run_tune(args: argparse.Namespace) -> int:
     from asr.audio import load_audio
     from asr.beam_search import BeamConfig, beam_decode
+    from asr.decoding import greedy_decode
     from asr.fileio import atomic_write_text
     from asr.lm import LmDefaults, read_arpa
     from asr.manifest import read_manifest
-    from asr.wer import cer, wer
+    from asr.wer import ErrorCounts, cer, word_errors
     from streaming import Recognizer
     from streaming.decoder import default_lm_path
 
@@ -191,6 +205,14 @@ def run_tune(args: argparse.Namespace) -> int:
         recognizer.utterance_log_probs(load_audio(e.audio_path, rate)) for e in entries
     ]
     references = [e.text for e in entries]
+
+    def word_counts(hypotheses: list[str]) -> ErrorCounts:
+        return sum(map(word_errors, references, hypotheses), ErrorCounts())
+
+    greedy = word_counts(
+        [vocabulary.decode(greedy_decode(lp, vocabulary.blank).ids) for lp in log_prob_list]
+    )
+    console.print(f"greedy: WER {greedy.rate:.2%}, {greedy.deletions} deletions")
     lm = read_arpa(lm_path)
     lexicon = _tune_lexicon(args, lm)
     beam = args.beam or DEFAULT_BEAM  # tuning needs a beam: --beam 0 means the default width
@@ -206,16 +228,26 @@ def run_tune(args: argparse.Namespace) -> int:
             vocabulary.decode(beam_decode(log_probs, vocabulary, config, lm, lexicon).ids)
             for log_probs in log_prob_list
         ]
-        word_rate, char_rate = wer(references, hypotheses), cer(references, hypotheses)
-        results[(weight, bonus)] = (word_rate, char_rate)
+        counts = word_counts(hypotheses)
+        word_rate, char_rate = counts.rate, cer(references, hypotheses)
+        if counts.deletions <= greedy.deletions or not args.no_more_deletions:
+            results[(weight, bonus)] = (word_rate, char_rate)
         console.print(
             f"lm_weight {weight:5.2f}  word_bonus {bonus:5.2f}  WER {word_rate:.2%}  "
-            f"CER {char_rate:.2%}"
+            f"CER {char_rate:.2%}  deletions {counts.deletions}"
         )
+    if not results:
+        raise CommandError(
+            f"every pair deleted more words than greedy ({greedy.deletions}): try larger --bonuses"
+        )
+
     # Ties on WER (common on small sets) are broken by CER.
-    (weight, bonus), (best_wer, best_cer) = min(
-        results.items(), key=lambda item: (item[1], item[0])
-    )
+    def rank(item):
+        (word_rate, char_rate), pair = item[1], item[0]
+        first = word_rate if args.criterion == "wer" else (word_rate + char_rate) / 2
+        return first, char_rate, pair
+
+    (weight, bonus), (best_wer, best_cer) = min(results.items(), key=rank)
     console.print(
         f"best: --lm-weight {weight} --word-bonus {bonus} (WER {best_wer:.2%}, "
         f"CER {best_cer:.2%}, beam {beam})"
@@ -230,6 +262,8 @@ def run_tune(args: argparse.Namespace) -> int:
                     "word_bonus": bonus,
                     "beam": beam,
                     "vocabulary": _vocabulary_name(args),
+                    "criterion": args.criterion
+                    + (", no more deletions than greedy" if args.no_more_deletions else ""),
                     "tuned_on": str(args.manifest),
                     "clips": len(entries),
                     "wer": round(best_wer, 4),
