@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from asr.audio import load_audio  # noqa: E402
 from asr.manifest import read_manifest  # noqa: E402
-from streaming import Recognizer, default_model_path  # noqa: E402
+from streaming import DecodingOptions, Recognizer, default_model_path  # noqa: E402
 
 
 def test_audio(source: Path | None, seconds: float) -> np.ndarray:
@@ -45,7 +45,9 @@ def test_audio(source: Path | None, seconds: float) -> np.ndarray:
 
 
 def measure(model: Path, audio: np.ndarray, chunk_ms: int, threads: int) -> dict:
-    recognizer = Recognizer(model, provider="cpu", threads=threads, chunk_ms=chunk_ms)
+    recognizer = Recognizer(
+        model, DecodingOptions.greedy_ctc(), provider="cpu", threads=threads, chunk_ms=chunk_ms
+    )
     config = recognizer.model.info.feature_config
     stream = recognizer.create_stream()
     chunk = int(recognizer.chunk_seconds * 16000)

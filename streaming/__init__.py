@@ -1,8 +1,8 @@
 """Streaming recognition on onnxruntime. Never imports torch.
 
-from streaming import Recognizer, default_lm_path
-recognizer = Recognizer()            # the shipped English model, greedy
-recognizer = Recognizer(decoder="beam", lm=default_lm_path())  # + shipped LM, as the commands
+from streaming import DecodingOptions, Recognizer
+recognizer = Recognizer()  # the shipped model and LM, decoded as the commands decode
+recognizer = Recognizer(decoding=DecodingOptions.greedy_ctc())  # fastest, no LM
 stream = recognizer.create_stream()
 stream.accept_waveform(samples, sample_rate)
 print(stream.partial().text)
@@ -10,7 +10,7 @@ for result in stream.finish():
     print(result.text, result.words)
 """
 
-from streaming.decoder import default_lm_path
+from asr.ctc.options import DecodingOptions, default_lm_path
 from streaming.endpoint import EndpointConfig
 from streaming.model import ModelError, OnnxAcousticModel, default_model_path
 from streaming.recognizer import Recognizer
@@ -18,6 +18,7 @@ from streaming.result import Result, Word
 from streaming.stream import Stream
 
 __all__ = [
+    "DecodingOptions",
     "EndpointConfig",
     "ModelError",
     "OnnxAcousticModel",

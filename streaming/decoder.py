@@ -1,24 +1,16 @@
-"""Which CTC decoder a `Recognizer`'s streams use: greedy (the fast default) or prefix beam
-search with an optional word LM and hotwords. The LM is loaded once and shared by all streams."""
+"""Which CTC decoder a `Recognizer`'s streams use, built once from `DecodingOptions`: greedy or
+prefix beam search with an optional word LM and hotwords. The LM is loaded once and shared by
+all streams."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
 from asr.beam_search import BeamConfig, BeamSearchDecoder
+from asr.ctc.options import DecodingOptions
 from asr.decoding import GreedyDecoder
-from asr.hotwords import parse_hotwords
-from asr.lm import LmDefaults, NgramLm, read_arpa
+from asr.lm import LmDefaults, LmError, NgramLm, read_arpa
 from asr.tokens import Vocabulary
-
-DECODERS = ("greedy", "beam")
-
-
-def default_lm_path() -> Path:
-    """The word LM shipped next to the default model."""
-    return Path(str(resources.files("asr") / "models" / "default-lm.arpa.gz"))
 
 
 @dataclass(frozen=True)
@@ -29,41 +21,28 @@ class DecoderFactory:
     lm_path: str | None = None  # the LM file, when it was given as one (for reports)
 
     @classmethod
-    def create(
-        cls,
-        decoder: str = "greedy",
-        beam: int = 8,
-        lm: str | Path | NgramLm | None = None,
-        lm_weight: float | None = None,
-        word_bonus: float | None = None,
-        hotwords: str | dict[str, float] | None = None,
-        closed_vocabulary: bool = False,
-    ) -> DecoderFactory:
-        """`lm_weight`/`word_bonus` default to the values stored next to the LM file."""
-        if decoder not in DECODERS:
-            raise ValueError(f"decoder must be one of {', '.join(DECODERS)}")
-        if decoder == "greedy":
-            if lm is not None or hotwords or closed_vocabulary:
-                raise ValueError("an LM, hotwords and a closed vocabulary need decoder='beam'")
+    def create(cls, options: DecodingOptions) -> DecoderFactory:
+        """Load the LM; its weight and word bonus default to the values stored next to it."""
+        if options.greedy:
             return cls()
-        if beam < 1:
-            raise ValueError("beam must be at least 1")
         defaults = LmDefaults(lm_weight=0.0, word_bonus=0.0)
-        model = lm
-        if isinstance(lm, (str, Path)):
-            model = read_arpa(lm)
-            defaults = LmDefaults.for_lm(Path(lm))
-        elif isinstance(lm, NgramLm):
+        model = options.lm if isinstance(options.lm, NgramLm) else None
+        path = options.lm_file
+        if path is not None:
+            if not path.is_file():
+                raise LmError(f"{path}: no such LM file")
+            model = read_arpa(path)
+            defaults = LmDefaults.for_lm(path)
+        elif model is not None:
             defaults = LmDefaults()
-        phrases = parse_hotwords(hotwords) if isinstance(hotwords, str) else dict(hotwords or {})
         config = BeamConfig(
-            beam=beam,
-            lm_weight=defaults.lm_weight if lm_weight is None else lm_weight,
-            word_bonus=defaults.word_bonus if word_bonus is None else word_bonus,
-            hotwords=phrases,
-            closed_vocabulary=closed_vocabulary,
+            beam=options.beam,
+            lm_weight=defaults.lm_weight if options.lm_weight is None else options.lm_weight,
+            word_bonus=defaults.word_bonus if options.word_bonus is None else options.word_bonus,
+            hotwords=dict(options.hotwords),
+            closed_vocabulary=options.closed_vocabulary,
         )
-        return cls("beam", config, model, str(lm) if isinstance(lm, (str, Path)) else None)
+        return cls("beam", config, model, None if path is None else str(path))
 
     def describe(self) -> dict:
         """The decoder settings, for reports (`asr evaluate --json`)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from asr.audio import iter_audio_blocks
+from asr.ctc.options import DecodingOptions
 from asr.features import mel_filterbank, tail_silence, utterance_features
 from streaming.decoder import DecoderFactory
 from streaming.endpoint import EndpointConfig
@@ -17,43 +18,35 @@ from streaming.result import Result, make_result
 from streaming.stream import Stream
 
 MIN_CHUNK_MS, MAX_CHUNK_MS = 10, 2000
+DEFAULT_CHUNK_MS = 120
 
 
 class Recognizer:
     """Load a model once (`model=None`: the shipped English model) and create streams from it.
 
-    `provider`: "auto" (CUDA when onnxruntime can use it, else CPU), "cuda" or "cpu";
-    `self.device` says which one really runs. `chunk_ms`: audio per model call (latency vs
-    throughput; 40–320 ms is the useful range).
-
-    `decoder`: "greedy" (fast default) or "beam" (CTC prefix beam search of width `beam`, with
-    the ARPA word LM `lm` weighted by `lm_weight`, a `word_bonus` per word, and `hotwords`
-    "word:boost,..." or {phrase: boost}); weight and bonus default to the JSON next to the LM.
-    `closed_vocabulary`: output only words of the LM and hotwords (a grammar).
+    `decoding`: how CTC output becomes text (default: beam search with the shipped word LM, as
+    every command decodes; `DecodingOptions.greedy_ctc()` is the fastest). `endpoint`: when an
+    utterance ends. `provider`: "auto" (CUDA when onnxruntime can use it, else CPU), "cuda" or
+    "cpu"; `self.device` says which one really runs. `chunk_ms`: audio per model call (latency
+    vs throughput; 40–320 ms is the useful range).
     """
 
     def __init__(
         self,
         model: str | Path | None = None,
+        decoding: DecodingOptions | None = None,
+        endpoint: EndpointConfig | None = None,
+        *,
         provider: str = "auto",
         threads: int = 1,
-        chunk_ms: int = 120,
-        endpoint: EndpointConfig | None = None,
-        decoder: str = "greedy",
-        beam: int = 8,
-        lm: str | Path | None = None,
-        lm_weight: float | None = None,
-        word_bonus: float | None = None,
-        hotwords: str | dict[str, float] | None = None,
-        closed_vocabulary: bool = False,
+        chunk_ms: int = DEFAULT_CHUNK_MS,
     ):
         if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
             raise ValueError(f"chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
         self.model = OnnxAcousticModel(model, provider=provider, threads=threads)
+        self.decoding = decoding or DecodingOptions()
         self.endpoint = endpoint or EndpointConfig()
-        self.decoders = DecoderFactory.create(
-            decoder, beam, lm, lm_weight, word_bonus, hotwords, closed_vocabulary
-        )
+        self.decoders = DecoderFactory.create(self.decoding)
         # Build the mel filterbank now (it imports librosa): not inside the first audio chunk.
         mel_filterbank(self.model.info.feature_config)
         step = self.model.info.feature_config.frame_shift_seconds

@@ -9,7 +9,7 @@ from asr.lm import read_arpa
 from asr.lm_build import build_arpa, write_arpa
 from asr.tokens import Vocabulary
 from asr.wer import word_errors
-from streaming import EndpointConfig, Recognizer
+from streaming import DecodingOptions, EndpointConfig, Recognizer, default_lm_path
 from streaming.result import tokens_to_words
 
 VOCAB = Vocabulary()
@@ -158,10 +158,8 @@ def digit_lm(tmp_path_factory):
 
 
 def test_recognizer_beam_streams_like_offline(tiny_onnx, digit_lm):
-    greedy = Recognizer(tiny_onnx, endpoint=NO_ENDPOINT)
-    beam = Recognizer(
-        tiny_onnx, endpoint=NO_ENDPOINT, decoder="beam", beam=6, lm=digit_lm, lm_weight=0.5
-    )
+    greedy = Recognizer(tiny_onnx, DecodingOptions.greedy_ctc(), NO_ENDPOINT)
+    beam = Recognizer(tiny_onnx, DecodingOptions(beam=6, lm=digit_lm, lm_weight=0.5), NO_ENDPOINT)
     rng = np.random.default_rng(0)
     for name in DIGIT_CLIPS:
         samples = fsdd_clip(name)
@@ -193,15 +191,15 @@ def test_cli_beam_flags(tiny_onnx, digit_lm, capsys):
 def test_cli_decodes_with_beam_and_shipped_lm_by_default():
     import argparse
 
-    from asr.commands.decoding_options import add_decoder_arguments, decoder_options
-    from streaming.decoder import default_lm_path
+    from asr.commands.decoding_options import add_decoder_arguments, decoding_options
 
     parser = argparse.ArgumentParser()
     add_decoder_arguments(parser)
-    default = decoder_options(parser.parse_args([]))
-    assert (default["decoder"], default["beam"], default["lm"]) == ("beam", 8, default_lm_path())
-    assert decoder_options(parser.parse_args(["--beam", "0"])) == {}
-    assert decoder_options(parser.parse_args(["--no-lm"]))["lm"] is None
+    default = decoding_options(parser.parse_args([]))
+    assert default == DecodingOptions()  # the Python API's default too
+    assert (default.beam, default.lm_file) == (8, default_lm_path())
+    assert decoding_options(parser.parse_args(["--beam", "0"])) == DecodingOptions.greedy_ctc()
+    assert decoding_options(parser.parse_args(["--no-lm"])).lm_file is None
 
 
 def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
@@ -223,7 +221,7 @@ def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
     stored = json.loads((tmp_path / "digits.json").read_text())
     assert stored["clips"] == 4 and stored["wer"] == 0.0
     assert LmDefaults.for_lm(lm) == LmDefaults(0.2, 0.0)
-    assert Recognizer(tiny_onnx, decoder="beam", lm=lm).decoders.config.lm_weight == 0.2
+    assert Recognizer(tiny_onnx, DecodingOptions(lm=lm)).decoders.config.lm_weight == 0.2
 
 
 def test_dropping_dead_prefixes_changes_nothing(monkeypatch, small_lm):

@@ -56,6 +56,18 @@ def test_commands_transcripts_match_the_golden_file(decoder, capsys):
         assert got_confs == pytest.approx(want_confs, abs=CONF_TOLERANCE), path
 
 
+def test_python_api_decodes_like_the_commands_by_default():
+    """`Recognizer()` and `asr transcribe` share one default decoder (beam + shipped LM)."""
+    from streaming import Recognizer
+
+    golden = json.loads(GOLDEN.read_text())
+    recognizer = Recognizer()
+    for path in CLIPS:
+        text = " ".join(r.text for r in recognizer.transcribe_file(path) if r.text)
+        assert text == golden["default"][str(path.relative_to(ROOT))]["text"], path
+    assert golden["default"] != golden["greedy"]  # the test can tell the two decoders apart
+
+
 class _Capture:
     """Just enough of pytest's capsys to regenerate the file from the command line."""
 

@@ -26,7 +26,7 @@ from websockets.exceptions import ConnectionClosed
 from asr.audio import load_audio
 from asr.cli import main
 from asr.commands.client import EOF_MESSAGE, to_pcm16
-from streaming import Recognizer, default_lm_path
+from streaming import Recognizer
 from streaming.server import AsrServer, ServerConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ class ServerThread:
 @pytest.fixture(scope="module")
 def recognizer() -> Recognizer:
     """The shipped model decoded as `asr serve` decodes by default: beam 8 with the shipped LM."""
-    return Recognizer(decoder="beam", beam=8, lm=default_lm_path())
+    return Recognizer()
 
 
 @pytest.fixture(scope="module")

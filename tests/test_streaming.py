@@ -9,7 +9,7 @@ import soundfile as sf
 import soxr
 from conftest import FSDD, fsdd_clip
 
-from streaming import EndpointConfig, ModelError, Recognizer
+from streaming import DecodingOptions, EndpointConfig, ModelError, Recognizer
 
 TRAIN_CLIPS = [
     "0_jackson_5.wav",
@@ -19,6 +19,7 @@ TRAIN_CLIPS = [
     "9_jackson_5.wav",
 ]
 NO_ENDPOINT = EndpointConfig(enabled=False)
+GREEDY = DecodingOptions.greedy_ctc()  # what these tests check does not depend on the decoder
 
 
 def _feed(stream, samples, rate, rng, low=50, high=6000):
@@ -37,7 +38,7 @@ def _streamed_text(recognizer, samples, rate=16000, seed=0):
 
 @pytest.mark.parametrize("chunk_ms", [40, 120, 320])
 def test_streaming_equals_whole_utterance(tiny_onnx, chunk_ms):
-    recognizer = Recognizer(tiny_onnx, chunk_ms=chunk_ms, endpoint=NO_ENDPOINT)
+    recognizer = Recognizer(tiny_onnx, GREEDY, chunk_ms=chunk_ms, endpoint=NO_ENDPOINT)
     for seed, name in enumerate(TRAIN_CLIPS + ["4_lucas_7.wav"]):
         samples = fsdd_clip(name)
         offline = recognizer.offline_transcribe(samples)
@@ -47,7 +48,7 @@ def test_streaming_equals_whole_utterance(tiny_onnx, chunk_ms):
 
 
 def test_batched_streams_equal_single_streams(tiny_onnx):
-    recognizer = Recognizer(tiny_onnx, chunk_ms=80)
+    recognizer = Recognizer(tiny_onnx, GREEDY, chunk_ms=80)
     clips = [fsdd_clip(name) for name in TRAIN_CLIPS]
     singles = []
     for samples in clips:
@@ -109,7 +110,7 @@ def test_endpointing_splits_two_utterances(tiny_onnx, tmp_path):
     path = tmp_path / "two.wav"
     sf.write(path, audio, 16000)
     recognizer = _energy_model(
-        Recognizer(tiny_onnx, endpoint=EndpointConfig(trailing_silence_after_speech=0.6))
+        Recognizer(tiny_onnx, GREEDY, endpoint=EndpointConfig(trailing_silence_after_speech=0.6))
     )
     finals = recognizer.transcribe_file(path)
     assert len(finals) == 2 and all(re.fullmatch("[ab]+", r.text) for r in finals)
@@ -130,6 +131,7 @@ def test_silence_only_and_max_length_rules(tiny_onnx):
     recognizer = _energy_model(
         Recognizer(
             tiny_onnx,
+            GREEDY,
             endpoint=EndpointConfig(
                 trailing_silence_after_speech=0.5, silence_timeout=1.0, max_utterance=2.0
             ),
@@ -147,7 +149,7 @@ def test_silence_only_and_max_length_rules(tiny_onnx):
 
 @pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000])
 def test_any_input_rate_gives_the_same_text(tiny_onnx, rate):
-    recognizer = Recognizer(tiny_onnx, endpoint=NO_ENDPOINT)
+    recognizer = Recognizer(tiny_onnx, GREEDY, endpoint=NO_ENDPOINT)
     for name in TRAIN_CLIPS[:3]:
         samples = fsdd_clip(name)
         expected = _streamed_text(recognizer, samples)

@@ -12,15 +12,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.markup import escape
 
-from asr.commands.decoding_options import add_decoder_arguments, decoder_options
+from asr.commands.decoding_options import add_decoder_arguments, decoding_options
+from asr.commands.errors import CommandError
 from asr.progress import console
+from streaming.recognizer import DEFAULT_CHUNK_MS, MAX_CHUNK_MS, MIN_CHUNK_MS
 
 if TYPE_CHECKING:
     from streaming import Recognizer, Result
-
-
-class CommandError(Exception):
-    """A user error reported as one line (no traceback)."""
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,8 +34,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--chunk-ms",
         type=int,
-        default=120,
-        help="audio per model call in ms: latency vs throughput (default 120)",
+        default=DEFAULT_CHUNK_MS,
+        help=f"audio per model call in ms: latency vs throughput (default {DEFAULT_CHUNK_MS})",
     )
     add_decoder_arguments(parser)
 
@@ -57,18 +55,17 @@ def model_path(model: Path | None) -> Path:
 def load_recognizer(args: argparse.Namespace, threads: int = 1) -> Recognizer:
     from asr.lm import LmError
     from streaming import Recognizer
-    from streaming.recognizer import MAX_CHUNK_MS, MIN_CHUNK_MS
 
-    options = decoder_options(args)
+    options = decoding_options(args)
     if not MIN_CHUNK_MS <= args.chunk_ms <= MAX_CHUNK_MS:
         raise CommandError(f"--chunk-ms: chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
     try:
         return Recognizer(
             model_path(args.model),
+            options,
             provider=args.provider,
             threads=threads,
             chunk_ms=args.chunk_ms,
-            **options,
         )
     except (LmError, ValueError) as error:
         raise CommandError(str(error)) from error

@@ -1,6 +1,7 @@
 """Decoder flags shared by `asr transcribe`, `evaluate`, `listen`, `serve` and `lm tune`: prefix
 beam search with the shipped word LM by default (`--lm`, `--no-lm`, LM weight, word bonus,
-hotwords), or `--beam 0` for greedy CTC.
+hotwords), or `--beam 0` for greedy CTC. The flags build a `DecodingOptions`, whose defaults
+are the Python API's too.
 
 Beam + LM is the default because greedy CTC spells what it hears letter by letter ("fhree",
 "eiht"): the LM turns that into words at about 1.6x the small decoding cost (RTF 0.011 against
@@ -11,7 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-DEFAULT_BEAM = 8
+from asr.commands.errors import CommandError
+from asr.ctc.options import DEFAULT_BEAM, SHIPPED_LM, DecodingOptions
 
 
 def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,37 +51,31 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def decoder_options(args: argparse.Namespace) -> dict:
-    """Recognizer keyword arguments for the decoder flags (greedy for `--beam 0`)."""
-    from asr.commands.common import CommandError
-    from asr.hotwords import parse_hotwords
-    from streaming.decoder import default_lm_path
-
+def decoding_options(args: argparse.Namespace) -> DecodingOptions:
+    """The `DecodingOptions` of the decoder flags (greedy for `--beam 0`)."""
     beam = getattr(args, "beam", DEFAULT_BEAM)
     hotwords = getattr(args, "hotwords", None)
+    lm = getattr(args, "lm", None)
+    closed_vocabulary = getattr(args, "closed_vocabulary", False)
     if beam < 0:
         raise CommandError("--beam must be at least 1 (or 0 for greedy)")
     if not beam:
-        if hotwords or getattr(args, "lm", None) or getattr(args, "closed_vocabulary", False):
+        if hotwords or lm or closed_vocabulary:
             raise CommandError(
                 "--hotwords, --lm and --closed-vocabulary need the beam search, not --beam 0"
             )
-        return {}
+        return DecodingOptions.greedy_ctc()
     try:
-        phrases = parse_hotwords(hotwords)
+        options = DecodingOptions(
+            beam=beam,
+            lm=None if getattr(args, "no_lm", False) else lm or SHIPPED_LM,
+            lm_weight=getattr(args, "lm_weight", None),
+            word_bonus=getattr(args, "word_bonus", None),
+            hotwords=hotwords,
+            closed_vocabulary=closed_vocabulary,
+        )
     except ValueError as error:
         raise CommandError(f"--hotwords: {error}") from error
-    lm = None
-    if not getattr(args, "no_lm", False):
-        lm = args.lm or default_lm_path()
-        if not Path(lm).is_file():
-            raise CommandError(f"{lm}: no such LM file (pass --lm PATH or --no-lm)")
-    return {
-        "decoder": "beam",
-        "beam": beam,
-        "lm": lm,
-        "lm_weight": getattr(args, "lm_weight", None),
-        "word_bonus": getattr(args, "word_bonus", None),
-        "hotwords": phrases,
-        "closed_vocabulary": getattr(args, "closed_vocabulary", False),
-    }
+    if options.lm_file is not None and not options.lm_file.is_file():
+        raise CommandError(f"{options.lm_file}: no such LM file (pass --lm PATH or --no-lm)")
+    return options

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from asr.commands.common import CommandError, add_model_arguments, model_path
-from asr.commands.decoding_options import DEFAULT_BEAM
+from asr.ctc.options import DEFAULT_BEAM, DecodingOptions, default_lm_path
 from asr.progress import console
 
 DEFAULT_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
@@ -109,14 +109,15 @@ def run_tune(args: argparse.Namespace) -> int:
     from asr.manifest import read_manifest
     from asr.wer import cer, wer
     from streaming import Recognizer
-    from streaming.decoder import default_lm_path
 
     lm_path = args.lm or default_lm_path()
     if not lm_path.is_file():
         raise CommandError(f"{lm_path}: no such LM file")
     entries, _ = read_manifest(args.manifest)
     entries = entries[: args.limit] if args.limit else entries
-    recognizer = Recognizer(model_path(args.model), provider=args.provider, threads=1)
+    recognizer = Recognizer(  # only for log-probs: the grid search decodes them itself
+        model_path(args.model), DecodingOptions.greedy_ctc(), provider=args.provider
+    )
     rate = recognizer.model.info.feature_config.sample_rate
     vocabulary = recognizer.model.info.vocabulary
     log_prob_list = [

@@ -1,0 +1,77 @@
+"""`DecodingOptions`: how CTC output becomes text, for the Python API and every command alike.
+
+The default is what the commands have always used: a prefix beam search of width 8 with the
+shipped English word LM, its weight and word bonus read from the JSON stored next to it. Greedy
+CTC (`beam=0`) is the fastest but spells what it hears letter by letter ("fhree", "eiht").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from asr.lm import NgramLm
+
+DEFAULT_BEAM = 8
+SHIPPED_LM = "shipped"  # `DecodingOptions.lm`: the English LM shipped next to the default model
+
+
+def default_lm_path() -> Path:
+    """The word LM shipped next to the default model."""
+    return Path(str(resources.files("asr") / "models" / "default-lm.arpa.gz"))
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """`beam`: width of the CTC prefix beam search (0: greedy CTC, no LM or hotwords).
+    `lm`: ARPA word LM file (or a loaded `NgramLm`); `SHIPPED_LM` the shipped English one, None
+    none. `lm_weight`, `word_bonus`: None takes the tuned values stored next to the LM file.
+    `hotwords`: "word:boost,phrase:boost" or {phrase: boost}. `closed_vocabulary`: output only
+    words of the LM and the hotwords, like a grammar."""
+
+    beam: int = DEFAULT_BEAM
+    lm: str | Path | NgramLm | None = SHIPPED_LM
+    lm_weight: float | None = None
+    word_bonus: float | None = None
+    hotwords: str | Mapping[str, float] | None = None
+    closed_vocabulary: bool = False
+
+    def __post_init__(self) -> None:
+        from asr.hotwords import parse_hotwords
+
+        if self.beam < 0:
+            raise ValueError("beam must be at least 1 (or 0 for greedy)")
+        hotwords = self.hotwords
+        phrases = parse_hotwords(hotwords) if isinstance(hotwords, str) else dict(hotwords or {})
+        object.__setattr__(self, "hotwords", phrases)
+        explicit_lm = self.lm is not None and not self.uses_shipped_lm
+        if self.greedy and (explicit_lm or phrases or self.closed_vocabulary):
+            raise ValueError(
+                "an LM, hotwords and a closed vocabulary need the beam search (beam > 0)"
+            )
+
+    @classmethod
+    def greedy_ctc(cls) -> DecodingOptions:
+        """Greedy CTC: the fastest decoder, without an LM."""
+        return cls(beam=0, lm=None)
+
+    @property
+    def greedy(self) -> bool:
+        return self.beam == 0
+
+    @property
+    def uses_shipped_lm(self) -> bool:
+        return isinstance(self.lm, str) and self.lm == SHIPPED_LM
+
+    @property
+    def lm_file(self) -> Path | None:
+        """The LM file the beam search reads (None: no LM, or one given in memory)."""
+        if self.greedy or self.lm is None:
+            return None
+        if self.uses_shipped_lm:
+            return default_lm_path()
+        return Path(self.lm) if isinstance(self.lm, (str, Path)) else None
