@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,22 @@ from streaming.stream import Stream
 
 MIN_CHUNK_MS, MAX_CHUNK_MS = 10, 2000
 DEFAULT_CHUNK_MS = 120
+
+
+@dataclass(frozen=True)
+class FileBlock:
+    """One block of a file `Recognizer.transcribe_file` has decoded (empty after the end)."""
+
+    stream: Stream
+    samples: np.ndarray  # at the model's sample rate
+    position: float  # seconds of audio fed so far
+    finals: list[Result]  # final results this block ended
+    compute_seconds: float  # features + model for this block (reading the file excluded)
+
+    @property
+    def partial(self) -> str:
+        """The hypothesis of the utterance in progress ("" after the end)."""
+        return self.stream.partial().text if len(self.samples) else ""
 
 
 class Recognizer:
@@ -91,15 +109,36 @@ class Recognizer:
             )
 
     # ---- conveniences on top of streams ----------------------------------------------------
-    def transcribe_file(self, path: str | Path, block_seconds: float = 1.0) -> list[Result]:
-        """All final results of a file, streamed through one `Stream` in bounded memory."""
+    def transcribe_file(
+        self,
+        path: str | Path,
+        block_seconds: float = 1.0,
+        on_block: Callable[[FileBlock], None] | None = None,
+    ) -> list[Result]:
+        """All final results of a file, streamed through one `Stream` in bounded memory (the
+        loop of every command that reads files). `on_block` sees every block as it is decoded
+        and once more after the end (an empty block): progress bars, latency measurement.
+        Raises `AudioError`/`ValueError` for unusable audio."""
         stream = self.create_stream()
         finals: list[Result] = []
         sample_rate = self.model.info.feature_config.sample_rate
+        received = 0
         for block in iter_audio_blocks(path, block_seconds, sample_rate):
+            started = time.perf_counter()
             stream.accept_waveform(block, sample_rate)
-            finals.extend(stream.pop_finals())
-        finals.extend(stream.finish())
+            new = stream.pop_finals()
+            compute = time.perf_counter() - started
+            finals.extend(new)
+            received += len(block)
+            if on_block:
+                on_block(FileBlock(stream, block, received / sample_rate, new, compute))
+        started = time.perf_counter()
+        new = stream.finish()
+        compute = time.perf_counter() - started
+        finals.extend(new)
+        if on_block:
+            empty = np.zeros(0, np.float32)
+            on_block(FileBlock(stream, empty, received / sample_rate, new, compute))
         return finals
 
     def offline_transcribe(self, samples: np.ndarray) -> Result:

@@ -1,9 +1,8 @@
-"""Pieces shared by the user commands: model options, the one file → `Stream` loop, summaries."""
+"""Pieces shared by the user commands: model options, file results, summaries."""
 
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from streaming.recognizer import DEFAULT_CHUNK_MS, MAX_CHUNK_MS, MIN_CHUNK_MS
 
 if TYPE_CHECKING:
     from streaming import Recognizer, Result
+    from streaming.recognizer import FileBlock
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -90,39 +90,19 @@ def stream_file(
     recognizer: Recognizer,
     path: Path,
     block_seconds: float = 1.0,
-    on_block: Callable[[float], None] | None = None,
-    observer: Callable[[object, float, str, list], None] | None = None,
+    on_block: Callable[[FileBlock], None] | None = None,
 ) -> FileResult:
-    """Stream a file through one `Stream` in bounded memory; all final segments.
-
-    `on_block(seconds)` is called with the audio duration of every block (progress bars);
-    `observer(block, audio_position, partial_text, new_finals)` after every block and once
-    after the end (latency measurement). Raises `AudioError`/`ValueError` for unusable audio.
-    """
-    from asr.audio import iter_audio_blocks
-
-    sample_rate = recognizer.model.info.feature_config.sample_rate
-    stream = recognizer.create_stream()
+    """`Recognizer.transcribe_file` as a `FileResult`: segments, duration and compute time.
+    `on_block` sees every decoded block (see `FileBlock`)."""
     result = FileResult(path)
-    samples = 0
-    for block in iter_audio_blocks(path, block_seconds, sample_rate):
-        started = time.perf_counter()
-        stream.accept_waveform(block, sample_rate)
-        finals = stream.pop_finals()
-        result.compute_seconds += time.perf_counter() - started
-        result.segments.extend(finals)
-        samples += len(block)
-        if observer:
-            observer(block, samples / sample_rate, stream.partial().text, finals)
+
+    def record(block: FileBlock) -> None:
+        result.compute_seconds += block.compute_seconds
+        result.duration = block.position
         if on_block:
-            on_block(len(block) / sample_rate)
-    started = time.perf_counter()
-    finals = stream.finish()
-    result.compute_seconds += time.perf_counter() - started
-    result.segments.extend(finals)
-    if observer:
-        observer(np.zeros(0, np.float32), samples / sample_rate, "", finals)
-    result.duration = samples / sample_rate
+            on_block(block)
+
+    result.segments = recognizer.transcribe_file(path, block_seconds, record)
     return result
 
 
@@ -169,7 +149,6 @@ def summary_line(
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
-    import numpy as np
 
     return float(np.percentile(np.asarray(values, dtype=np.float64), q))
 
