@@ -56,7 +56,7 @@ def load_any(model: str | Path) -> tuple[Path, dict[str, Any]]:
         model = default_model_path()
     path = Path(model)
     if path.suffix == ".onnx":
-        from asr.onnx_weights import checkpoint_from_onnx
+        from export.onnx_weights import checkpoint_from_onnx
 
         return path, checkpoint_from_onnx(path)
     return path, load_checkpoint(path)

@@ -19,7 +19,7 @@ import torch.distributed as dist
 from rich.progress import TextColumn
 
 from asr.checkpoint import load_any, load_checkpoint, save_checkpoint
-from asr.decoding import greedy_decode
+from asr.ctc.decoding import greedy_decode
 from asr.feature_cache import CachedFeatures, Variant, build_cache
 from asr.features import FeatureConfig, FeatureStats, StatsAccumulator, stack_frames
 from asr.manifest import ManifestEntry, read_manifest

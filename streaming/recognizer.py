@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from asr.audio import iter_audio_blocks
+from asr.ctc.decoder import DecoderFactory
 from asr.ctc.options import DecodingOptions
 from asr.features import mel_filterbank, tail_silence, utterance_features
-from streaming.decoder import DecoderFactory
 from streaming.endpoint import EndpointConfig
 from streaming.model import OnnxAcousticModel
 from streaming.result import Result, make_result

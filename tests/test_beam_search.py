@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 from conftest import FSDD, fsdd_clip
 
-from asr.beam_search import BeamConfig, BeamSearchDecoder, beam_decode
-from asr.decoding import greedy_decode
-from asr.hotwords import parse_hotwords
-from asr.lm import read_arpa
-from asr.lm_build import build_arpa, write_arpa
+from asr.ctc.beam_search import BeamConfig, BeamSearchDecoder, beam_decode
+from asr.ctc.decoding import greedy_decode
+from asr.ctc.hotwords import parse_hotwords
+from asr.ctc.lm import read_arpa
+from asr.ctc.lm_build import build_arpa, write_arpa
 from asr.tokens import Vocabulary
 from asr.wer import word_errors
 from streaming import DecodingOptions, EndpointConfig, Recognizer, default_lm_path
@@ -206,7 +206,7 @@ def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
     import json
 
     from asr.cli import main
-    from asr.lm import LmDefaults
+    from asr.ctc.lm import LmDefaults
 
     text = tmp_path / "digits.txt"
     text.write_text("zero one two\nthree four five\nsix seven eight nine\n")
@@ -225,7 +225,7 @@ def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
 
 
 def test_dropping_dead_prefixes_changes_nothing(monkeypatch, small_lm):
-    import asr.beam_search as beam_search
+    import asr.ctc.beam_search as beam_search
 
     rng = np.random.default_rng(5)
     log_probs = np.log(rng.dirichlet(np.full(len(VOCAB), 0.3), size=400))

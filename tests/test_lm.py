@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from asr.lm import LmDefaults, LmError, read_arpa
-from asr.lm_build import build_arpa, perplexity, write_arpa
+from asr.ctc.lm import LmDefaults, LmError, read_arpa
+from asr.ctc.lm_build import build_arpa, perplexity, write_arpa
 
 LN10 = math.log(10)
 

@@ -213,7 +213,7 @@ def test_incompatible_format_version(tiny_onnx, tmp_path):
 
 
 def test_word_times_never_pass_the_end_of_the_audio():
-    from asr.decoding import TokenSequence
+    from asr.ctc.decoding import TokenSequence
     from asr.tokens import Vocabulary
     from streaming.result import make_result, tokens_to_words
 

@@ -53,7 +53,7 @@ def model_path(model: Path | None) -> Path:
 
 
 def load_recognizer(args: argparse.Namespace, threads: int = 1) -> Recognizer:
-    from asr.lm import LmError
+    from asr.ctc.lm import LmError
     from streaming import Recognizer
 
     options = decoding_options(args)

@@ -76,7 +76,7 @@ def _system_text() -> list[str]:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from asr.lm_build import build_arpa, read_text_lines, write_arpa
+    from asr.ctc.lm_build import build_arpa, read_text_lines, write_arpa
 
     if args.min_count != sorted(args.min_count) or min(args.min_count) < 1:
         raise CommandError("--min-count must be positive and nondecreasing")
@@ -103,9 +103,9 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_tune(args: argparse.Namespace) -> int:
     from asr.audio import load_audio
-    from asr.beam_search import BeamConfig, beam_decode
+    from asr.ctc.beam_search import BeamConfig, beam_decode
+    from asr.ctc.lm import LmDefaults, read_arpa
     from asr.fileio import atomic_write_text
-    from asr.lm import LmDefaults, read_arpa
     from asr.manifest import read_manifest
     from asr.wer import cer, wer
     from streaming import Recognizer

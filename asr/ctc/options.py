@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from asr.lm import NgramLm
+    from asr.ctc.lm import NgramLm
 
 DEFAULT_BEAM = 8
 SHIPPED_LM = "shipped"  # `DecodingOptions.lm`: the English LM shipped next to the default model
@@ -41,7 +41,7 @@ class DecodingOptions:
     closed_vocabulary: bool = False
 
     def __post_init__(self) -> None:
-        from asr.hotwords import parse_hotwords
+        from asr.ctc.hotwords import parse_hotwords
 
         if self.beam < 0:
             raise ValueError("beam must be at least 1 (or 0 for greedy)")

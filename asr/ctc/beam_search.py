@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from asr.decoding import TokenSequence
-from asr.hotwords import HotwordTrie
-from asr.lm import BOS, EOS, UNK, NgramLm
+from asr.ctc.decoding import TokenSequence
+from asr.ctc.hotwords import HotwordTrie
+from asr.ctc.lm import BOS, EOS, UNK, NgramLm
 from asr.tokens import Vocabulary
 
 NEG = -1e30

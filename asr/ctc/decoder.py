@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from asr.beam_search import BeamConfig, BeamSearchDecoder
+from asr.ctc.beam_search import BeamConfig, BeamSearchDecoder
+from asr.ctc.decoding import GreedyDecoder
+from asr.ctc.lm import LmDefaults, LmError, NgramLm, read_arpa
 from asr.ctc.options import DecodingOptions
-from asr.decoding import GreedyDecoder
-from asr.lm import LmDefaults, LmError, NgramLm, read_arpa
 from asr.tokens import Vocabulary
 
 
