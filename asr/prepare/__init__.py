@@ -14,7 +14,7 @@ import importlib
 RECIPES = ("asr.prepare.human", "asr.prepare.tts")
 
 
-def add_prepare(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "prepare",
         help="build a training corpus (FLAC + manifests) from offline sources",
