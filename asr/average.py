@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from asr.checkpoint import CheckpointError, load_any, save_checkpoint
+from asr.checkpoint import CheckpointError, save_checkpoint
 from asr.features import FeatureConfig
+from export.onnx_weights import load_any
 
 _TRAINING_STATE = ("optimizer_state", "scheduler_state", "best_wer", "best_score", "bad_epochs")
 

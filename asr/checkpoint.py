@@ -48,20 +48,6 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     return payload
 
 
-def load_any(model: str | Path) -> tuple[Path, dict[str, Any]]:
-    """A checkpoint payload from a .pt file, an exported .onnx or 'default' (the shipped one)."""
-    if str(model) == "default":
-        from streaming.model import default_model_path
-
-        model = default_model_path()
-    path = Path(model)
-    if path.suffix == ".onnx":
-        from export.onnx_weights import checkpoint_from_onnx
-
-        return path, checkpoint_from_onnx(path)
-    return path, load_checkpoint(path)
-
-
 def model_from_checkpoint(payload: dict[str, Any]) -> LstmCtcModel:
     model = LstmCtcModel(ModelConfig.from_dict(payload["model_config"]))
     model.load_state_dict(payload["model_state"])

@@ -18,7 +18,7 @@ import torch
 import torch.distributed as dist
 from rich.progress import TextColumn
 
-from asr.checkpoint import load_any, load_checkpoint, save_checkpoint
+from asr.checkpoint import load_checkpoint, save_checkpoint
 from asr.ctc.decoding import greedy_decode
 from asr.feature_cache import CachedFeatures, Variant, build_cache
 from asr.features import FeatureConfig, FeatureStats, StatsAccumulator, stack_frames
@@ -28,6 +28,7 @@ from asr.progress import console, progress_bar
 from asr.tokens import Vocabulary
 from asr.train_config import TrainConfig
 from asr.wer import cer, wer
+from export.onnx_weights import load_any
 
 T = TypeVar("T")
 

@@ -71,6 +71,7 @@ def run_session(
     while fed < total:
         for start in range(0, len(audio), block):
             stream.accept_waveform(audio[start : start + block], RATE)
+            recognizer.decode_stream(stream)
             fed += min(block, len(audio) - start) / RATE
             for result in stream.pop_finals():
                 finals += 1
@@ -80,7 +81,7 @@ def run_session(
                 next_sample += sample_every
             if fed >= total:
                 break
-    finals += len(stream.finish())
+    finals += len(recognizer.finish(stream))
     wall = time.perf_counter() - started
     baseline = samples[0][1] if samples else rss_bytes()
     return {

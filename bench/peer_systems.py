@@ -99,13 +99,14 @@ class Ours:
         for block, position in _chunks(samples):
             started = cpu_clock()
             stream.accept_waveform(block, RATE)
+            self.recognizer.decode_stream(stream)
             finals = stream.pop_finals()
             partial = stream.partial().text
             compute += cpu_clock() - started
             texts += [r.text for r in finals if r.text]
             latency.block(block, position, partial, bool(finals))
         started = cpu_clock()
-        finals = stream.finish()
+        finals = self.recognizer.finish(stream)
         compute += cpu_clock() - started
         texts += [r.text for r in finals if r.text]
         latency.block(np.zeros(0, np.float32), len(samples) / RATE, "", bool(finals))

@@ -52,14 +52,16 @@ def measure(model: Path, audio: np.ndarray, chunk_ms: int, threads: int) -> dict
     stream = recognizer.create_stream()
     chunk = int(recognizer.chunk_seconds * 16000)
     stream.accept_waveform(audio[:chunk], 16000)  # warm-up
+    recognizer.decode_stream(stream)
     stream = recognizer.create_stream()
     latencies = []
     for start in range(0, len(audio), chunk):
         began = time.perf_counter()
         stream.accept_waveform(audio[start : start + chunk], 16000)
+        recognizer.decode_stream(stream)
         latencies.append(time.perf_counter() - began)
     began = time.perf_counter()
-    stream.finish()
+    recognizer.finish(stream)
     total = sum(latencies) + time.perf_counter() - began
     window_ms = (config.win_length - config.hop_length) / config.sample_rate * 1000
     stacking_ms = (config.stack - 1) * config.hop_length / config.sample_rate * 1000

@@ -5,8 +5,9 @@ recognizer = Recognizer()  # the shipped model and LM, decoded as the commands d
 recognizer = Recognizer(decoding=DecodingOptions.greedy_ctc())  # fastest, no LM
 stream = recognizer.create_stream()
 stream.accept_waveform(samples, sample_rate)
+recognizer.decode_stream(stream)  # the recognizer owns the decode loop; streams are passive
 print(stream.partial().text)
-for result in stream.finish():
+for result in stream.pop_finals() + recognizer.finish(stream):
     print(result.text, result.words)
 """
 

@@ -78,9 +78,27 @@ class Recognizer:
     def chunk_seconds(self) -> float:
         return self.chunk_steps * self.model.info.feature_config.frame_shift_seconds
 
-    def create_stream(self, auto_decode: bool = True) -> Stream:
-        """`auto_decode=False` leaves decoding to `decode_streams`, for batching many streams."""
-        return Stream(self, auto_decode=auto_decode)
+    def create_stream(self) -> Stream:
+        """A new stream: feed it with `stream.accept_waveform`, decode it with `decode_stream`
+        (or many at once with `decode_streams`), end it with `finish`."""
+        return Stream(
+            self.model.info,
+            self.decoders.new(self.model.info.vocabulary),
+            self.endpoint,
+            self.model.init_state(1),
+        )
+
+    def decode_stream(self, stream: Stream) -> None:
+        """Decode every chunk the stream has ready (its results: `partial()`, `pop_finals()`)."""
+        self.decode_streams([stream])
+
+    def finish(self, stream: Stream) -> list[Result]:
+        """End of input: decode the tail, finalise the last utterance, return remaining finals."""
+        if not stream.finished:
+            stream.input_finished()
+        self.decode_streams([stream])
+        stream.end_utterance()
+        return stream.pop_finals()
 
     def decode_streams(self, streams: Iterable[Stream]) -> None:
         """Run the model on every chunk the streams have ready, batching streams whose next
@@ -126,6 +144,7 @@ class Recognizer:
         for block in iter_audio_blocks(path, block_seconds, sample_rate):
             started = time.perf_counter()
             stream.accept_waveform(block, sample_rate)
+            self.decode_streams([stream])
             new = stream.pop_finals()
             compute = time.perf_counter() - started
             finals.extend(new)
@@ -133,7 +152,7 @@ class Recognizer:
             if on_block:
                 on_block(FileBlock(stream, block, received / sample_rate, new, compute))
         started = time.perf_counter()
-        new = stream.finish()
+        new = self.finish(stream)
         compute = time.perf_counter() - started
         finals.extend(new)
         if on_block:

@@ -169,8 +169,9 @@ def test_recognizer_beam_streams_like_offline(tiny_onnx, digit_lm):
         while start < len(samples):
             size = int(rng.integers(100, 5000))
             stream.accept_waveform(samples[start : start + size], 16000)
+            beam.decode_stream(stream)
             start += size
-        (final,) = stream.finish()
+        (final,) = beam.finish(stream)
         assert final.text == offline.text == greedy.offline_transcribe(samples).text
         assert [w.conf for w in final.words] == [w.conf for w in offline.words]
 

@@ -81,7 +81,11 @@ def _reference(recognizer: Recognizer, samples: np.ndarray, rate: int = 16000) -
     quantised = np.frombuffer(to_pcm16(samples), "<i2").astype(np.float32) / 32768.0
     stream = recognizer.create_stream()
     stream.accept_waveform(quantised, rate)
-    return [{"text": r.text, "result": [{**w.__dict__} for w in r.words]} for r in stream.finish()]
+    recognizer.decode_stream(stream)
+    return [
+        {"text": r.text, "result": [{**w.__dict__} for w in r.words]}
+        for r in recognizer.finish(stream)
+    ]
 
 
 def _frames(samples: np.ndarray, frame_bytes: int) -> list[bytes]:

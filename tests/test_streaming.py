@@ -22,18 +22,19 @@ NO_ENDPOINT = EndpointConfig(enabled=False)
 GREEDY = DecodingOptions.greedy_ctc()  # what these tests check does not depend on the decoder
 
 
-def _feed(stream, samples, rate, rng, low=50, high=6000):
+def _feed(recognizer, stream, samples, rate, rng, low=50, high=6000):
     start = 0
     while start < len(samples):
         size = int(rng.integers(low, high))
         stream.accept_waveform(samples[start : start + size], rate)
+        recognizer.decode_stream(stream)
         start += size
 
 
 def _streamed_text(recognizer, samples, rate=16000, seed=0):
     stream = recognizer.create_stream()
-    _feed(stream, samples, rate, np.random.default_rng(seed))
-    return " ".join(r.text for r in stream.finish())
+    _feed(recognizer, stream, samples, rate, np.random.default_rng(seed))
+    return " ".join(r.text for r in recognizer.finish(stream))
 
 
 @pytest.mark.parametrize("chunk_ms", [40, 120, 320])
@@ -54,8 +55,9 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
     for samples in clips:
         stream = recognizer.create_stream()
         stream.accept_waveform(samples, 16000)
-        singles.append(stream.finish())
-    streams = [recognizer.create_stream(auto_decode=False) for _ in clips]
+        recognizer.decode_stream(stream)
+        singles.append(recognizer.finish(stream))
+    streams = [recognizer.create_stream() for _ in clips]
     rng = np.random.default_rng(1)
     positions = [0] * len(clips)
     while any(p < len(c) for p, c in zip(positions, clips)):
@@ -67,7 +69,7 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
     for stream in streams:
         stream.input_finished()
     recognizer.decode_streams(streams)
-    batched = [stream.finish() for stream in streams]
+    batched = [recognizer.finish(stream) for stream in streams]
     assert [[r.text for r in rs] for rs in batched] == [[r.text for r in rs] for rs in singles]
     assert [[w.start for r in rs for w in r.words] for rs in batched] == [
         [w.start for r in rs for w in r.words] for rs in singles
@@ -139,9 +141,11 @@ def test_silence_only_and_max_length_rules(tiny_onnx):
     )
     stream = recognizer.create_stream()
     stream.accept_waveform(np.zeros(16000 * 3, np.float32), 16000)
+    recognizer.decode_stream(stream)
     assert stream.pop_finals() == [] and stream.partial().start >= 2.0  # silence: reset, no text
     noise = 0.3 * np.random.default_rng(0).standard_normal(16000 * 5).astype(np.float32)
     stream.accept_waveform(noise, 16000)
+    recognizer.decode_stream(stream)
     finals = stream.pop_finals()
     assert len(finals) == 2  # 5 s of continuous "speech" cut at 2 s and 4 s
     assert finals[0].end - finals[0].start == pytest.approx(2.0, abs=0.1)
