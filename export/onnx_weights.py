@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from asr.checkpoint import CheckpointError, load_checkpoint
+from asr.checkpoint import SETTINGS_KEYS, CheckpointError, load_checkpoint
 from asr.model import LstmCtcModel, ModelConfig
 
 # ONNX LSTM gates are ordered i, o, f, c; torch's are i, f, g(=c), o.
@@ -50,8 +50,7 @@ def checkpoint_from_onnx(path: str | Path) -> dict[str, Any]:
     except ModelError as error:
         raise CheckpointError(str(error)) from error
     metadata = runtime.session.get_modelmeta().custom_metadata_map
-    keys = ("feature_config", "feature_stats", "vocabulary", "model_config")
-    payload: dict[str, Any] = {key: json.loads(metadata[key]) for key in keys}
+    payload: dict[str, Any] = {key: json.loads(metadata[key]) for key in SETTINGS_KEYS}
     payload["epoch"] = runtime.info.card.get("epochs")
     graph_model = onnx.load(str(runtime.path))
     config = ModelConfig.from_dict(payload["model_config"])
