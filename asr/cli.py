@@ -11,7 +11,6 @@ from asr.progress import console
 
 
 def _command_modules() -> list:
-    from asr import prepare
     from asr.commands import (
         average,
         client,
@@ -24,7 +23,33 @@ def _command_modules() -> list:
         transcribe,
     )
 
-    return [train, export, average, prepare, transcribe, listen, evaluate, serve, client, lm]
+    return [train, export, average, _recipes(), transcribe, listen, evaluate, serve, client, lm]
+
+
+def _recipes():
+    """`asr prepare`: the corpus recipes, which only a source checkout has (not the wheel)."""
+    try:
+        import asr.prepare as prepare
+    except ModuleNotFoundError as error:
+        if error.name != "asr.prepare":
+            raise
+        return _NoRecipes
+    return prepare
+
+
+class _NoRecipes:
+    @staticmethod
+    def add_parser(sub: argparse._SubParsersAction) -> None:
+        parser = sub.add_parser("prepare", help="build a training corpus (source checkout only)")
+        parser.set_defaults(handler=_no_recipes)
+
+
+def _no_recipes(args: argparse.Namespace) -> int:
+    console.print(
+        "[red]error:[/] the corpus recipes are not in the installed package: run `asr prepare` "
+        "from a source checkout (pip install -e .)"
+    )
+    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -65,7 +65,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _system_text() -> list[str]:
-    from asr.prepare.sentences import bible_clauses, fortune_sentences, wordnet_examples
+    try:
+        from asr.prepare.sentences import bible_clauses, fortune_sentences, wordnet_examples
+    except ModuleNotFoundError as error:
+        raise CommandError(
+            "--system-text reads its sentences with the corpus recipes, which only a source "
+            "checkout has (pip install -e .)"
+        ) from error
 
     lines = []
     for load in (wordnet_examples, fortune_sentences, bible_clauses):
