@@ -25,9 +25,33 @@ class AudioError(Exception):
         super().__init__(f"{path}: {reason}")
 
 
+# Integer PCM: (offset, scale) mapping its full range onto [-1, 1), as soundfile reads it.
+PCM_SCALES = {
+    np.dtype(np.int16): (0.0, 2.0**15),
+    np.dtype(np.int32): (0.0, 2.0**31),
+    np.dtype(np.uint8): (128.0, 2.0**7),
+}
+
+
+def to_float(samples: np.ndarray) -> np.ndarray:
+    """Float samples as they are; int16/int32/uint8 PCM scaled to [-1, 1]; other dtypes refused.
+
+    Without the scaling, int16 samples would be clipped to ±1 and decode as noise."""
+    samples = np.asarray(samples)
+    if samples.dtype.kind == "f":
+        return samples.astype(np.float32, copy=False)
+    if samples.dtype in PCM_SCALES:
+        offset, scale = PCM_SCALES[samples.dtype]
+        return (samples.astype(np.float32) - np.float32(offset)) / np.float32(scale)
+    raise ValueError(
+        f"unsupported sample type {samples.dtype}: pass float audio in [-1, 1] "
+        "or int16/int32/uint8 PCM"
+    )
+
+
 def to_mono(samples: np.ndarray) -> np.ndarray:
-    """Mix a `[frames, channels]` (or 1-D) array down to a 1-D float32 array."""
-    samples = np.asarray(samples, dtype=np.float32)
+    """Mix a `[frames, channels]` (or 1-D) array down to a 1-D float32 array (see `to_float`)."""
+    samples = to_float(samples)
     if samples.ndim == 2:
         samples = samples.mean(axis=1, dtype=np.float32)
     elif samples.ndim != 1:
@@ -112,6 +136,24 @@ def iter_audio_blocks(
         raise AudioError(path, "audio has no samples")
 
 
+def unreadable_reason() -> str:
+    """Why a file could not be read, in the user's terms: the formats that can be."""
+    import shutil
+
+    common = [
+        name for name in ("WAV", "FLAC", "OGG", "MP3", "AIFF") if name in sf.available_formats()
+    ]
+    others = (
+        "ffmpeg could not decode it either"
+        if shutil.which("ffmpeg")
+        else "m4a, aac, wma and video files need ffmpeg (not installed)"
+    )
+    return (
+        f"not a readable audio file (readable: {', '.join(common)} "
+        f"and the other formats of libsndfile; {others})"
+    )
+
+
 def _load_with_librosa(path: Path, sample_rate: int) -> np.ndarray:
     import warnings
 
@@ -122,7 +164,7 @@ def _load_with_librosa(path: Path, sample_rate: int) -> np.ndarray:
             warnings.simplefilter("ignore")
             samples, _ = librosa.load(str(path), sr=sample_rate, mono=True)
     except Exception as error:
-        raise AudioError(path, f"not a readable audio file ({type(error).__name__})") from error
+        raise AudioError(path, unreadable_reason()) from error
     if samples.size == 0:
         raise AudioError(path, "audio has no samples")
     _check_finite(path, samples)

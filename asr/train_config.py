@@ -57,6 +57,10 @@ class TrainConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def to_json(self) -> str:
+        """Every option, one per line: a complete `--config` file."""
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
         names = {f.name for f in fields(cls)}

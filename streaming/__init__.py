@@ -1,7 +1,7 @@
 """Streaming recognition on onnxruntime. Never imports torch.
 
 from streaming import DecodingOptions, Recognizer
-recognizer = Recognizer()  # the shipped model and LM, decoded as the commands decode
+recognizer = Recognizer()  # the shipped model, LM and lexicon, decoded as the commands decode
 recognizer = Recognizer(decoding=DecodingOptions.greedy_ctc())  # fastest, no LM
 stream = recognizer.create_stream()
 stream.accept_waveform(samples, sample_rate)
@@ -12,6 +12,7 @@ for result in stream.pop_finals() + recognizer.finish(stream):
 """
 
 from asr.ctc.options import DecodingOptions, default_lm_path
+from asr.lexicon import default_lexicon_path
 from streaming.endpoint import EndpointConfig
 from streaming.model import ModelError, OnnxAcousticModel, default_model_path
 from streaming.recognizer import Recognizer
@@ -27,6 +28,7 @@ __all__ = [
     "Result",
     "Stream",
     "Word",
+    "default_lexicon_path",
     "default_lm_path",
     "default_model_path",
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from asr.audio import iter_audio_blocks
+from asr.audio import iter_audio_blocks, to_mono
 from asr.ctc.decoder import DecoderFactory
 from asr.ctc.options import DecodingOptions
 from asr.features import mel_filterbank, tail_silence, utterance_features
@@ -42,11 +42,11 @@ class FileBlock:
 class Recognizer:
     """Load a model once (`model=None`: the shipped English model) and create streams from it.
 
-    `decoding`: how CTC output becomes text (default: beam search with the shipped word LM, as
-    every command decodes; `DecodingOptions.greedy_ctc()` is the fastest). `endpoint`: when an
-    utterance ends. `provider`: "auto" (CUDA when onnxruntime can use it, else CPU), "cuda" or
-    "cpu"; `self.device` says which one really runs. `chunk_ms`: audio per model call (latency
-    vs throughput; 40–320 ms is the useful range).
+    `decoding`: how CTC output becomes text (default: beam search with the shipped word LM and
+    lexicon, as every command decodes; `DecodingOptions.greedy_ctc()` is the fastest).
+    `endpoint`: when an utterance ends. `provider`: "auto" (CUDA when onnxruntime can use it,
+    else CPU), "cuda" or "cpu"; `self.device` says which one really runs. `chunk_ms`: audio per
+    model call (latency vs throughput; 40–320 ms is the useful range).
     """
 
     def __init__(
@@ -184,7 +184,7 @@ class Recognizer:
         e.g. to decode the same clip many times while tuning the LM weight."""
         info = self.model.info
         config = info.feature_config
-        samples = np.clip(np.asarray(samples, np.float32), -1.0, 1.0)  # as `Stream` does
+        samples = np.clip(to_mono(samples), -1.0, 1.0)  # as `Stream` does
         features = utterance_features(
             np.concatenate([samples, tail_silence(config)]), config, info.stats
         )

@@ -54,9 +54,10 @@ def tokens_to_words(
             words.append(
                 Word(
                     word="".join(chars),
-                    start=round(max(0.0, start), 3),
-                    end=round(end, 3),
-                    conf=round(sum(probs) / len(probs), 3),
+                    # plain floats: decoders may hand numpy scalars
+                    start=round(float(max(0.0, start)), 3),
+                    end=round(float(end), 3),
+                    conf=round(float(sum(probs) / len(probs)), 3),
                 )
             )
         chars.clear(), steps.clear(), probs.clear()
@@ -88,6 +89,6 @@ def make_result(
         text=" ".join(w.word for w in words),
         words=words,
         is_final=is_final,
-        start=round(start_step * step_seconds, 3),
-        end=round(min((start_step + steps) * step_seconds, audio_seconds), 3),
+        start=round(float(start_step * step_seconds), 3),
+        end=round(float(min((start_step + steps) * step_seconds, audio_seconds)), 3),
     )

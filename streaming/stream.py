@@ -49,7 +49,8 @@ class Stream:
 
     # ---- input -----------------------------------------------------------------------------
     def accept_waveform(self, samples: np.ndarray, sample_rate: int) -> None:
-        """Add mono (or [frames, channels]) float audio in [-1, 1] at `sample_rate` Hz."""
+        """Add mono (or [frames, channels]) audio at `sample_rate` Hz: float in [-1, 1], or
+        int16/int32/uint8 PCM (scaled to [-1, 1]); other sample types raise `ValueError`."""
         if self.finished:
             raise RuntimeError("this stream is finished; create a new one")
         samples = to_mono(samples)

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import FSDD
+from conftest import FSDD, fsdd_clip
 
 from asr.audio import AudioError, audio_info, iter_audio_blocks, load_audio
+from asr.audio_check import NoiseMeter, length_warning, read_header
 
 
 def _tone(rate: int, seconds: float = 1.0, channels: int = 1) -> np.ndarray:
@@ -58,6 +59,15 @@ def test_bad_files_raise_one_clear_error(tmp_path, name, content, reason):
     assert str(path) in str(info.value) and reason in str(info.value)
 
 
+def test_unreadable_file_names_the_readable_formats_not_an_exception_class(tmp_path):
+    path = tmp_path / "notes.m4a"
+    path.write_bytes(b"this is not audio at all\n" * 20)
+    with pytest.raises(AudioError) as info:
+        load_audio(path)
+    assert "readable: WAV, FLAC, OGG, MP3, AIFF" in info.value.reason
+    assert "Error" not in info.value.reason  # no NoBackendError & co.
+
+
 def test_missing_and_non_finite(tmp_path):
     with pytest.raises(AudioError, match="no such file"):
         load_audio(tmp_path / "missing.wav")
@@ -71,3 +81,29 @@ def test_missing_and_non_finite(tmp_path):
     sf.write(silent, np.zeros(0, np.float32), 16000)
     with pytest.raises(AudioError, match="no samples"):
         load_audio(silent)
+
+
+def test_streamed_wav_of_unknown_length_is_not_called_truncated(tmp_path):
+    """Headers written before the length was known declare 0xFFFFFFFF bytes: no promise."""
+    path = tmp_path / "streamed.wav"
+    sf.write(str(path), np.zeros(8000, np.int16), 16000, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    data[4:8] = data[40:44] = b"\xff\xff\xff\xff"
+    path.write_bytes(bytes(data))
+    header = read_header(path)
+    assert header.warning is None and header.seconds == 0.5
+
+
+def test_short_decode_of_a_declared_length_is_a_truncation():
+    assert "declares 10.00 s" in length_warning(10.0, 3.0)
+    assert length_warning(10.0, 9.99) is None and length_warning(None, 1.0) is None
+
+
+def test_speech_even_at_full_scale_is_not_noise():
+    clip = fsdd_clip("0_jackson_5.wav")
+    meter = NoiseMeter(16000)
+    meter.add(clip / np.abs(clip).max())
+    assert meter.warning() is None
+    noise = NoiseMeter(16000)
+    noise.add(np.random.default_rng(0).uniform(-1, 1, 24000).astype(np.float32))
+    assert "100% of the audio is loud white noise" in noise.warning()

@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 from conftest import FSDD, fsdd_clip
@@ -7,6 +9,7 @@ from asr.ctc.decoding import greedy_decode
 from asr.ctc.hotwords import parse_hotwords
 from asr.ctc.lm import read_arpa
 from asr.ctc.lm_build import build_arpa, write_arpa
+from asr.lexicon import Lexicon
 from asr.tokens import Vocabulary
 from asr.wer import word_errors
 from streaming import DecodingOptions, EndpointConfig, Recognizer, default_lm_path
@@ -193,6 +196,7 @@ def test_cli_decodes_with_beam_and_shipped_lm_by_default():
     import argparse
 
     from asr.commands.decoding_options import add_decoder_arguments, decoding_options
+    from asr.lexicon import default_lexicon_path
 
     parser = argparse.ArgumentParser()
     add_decoder_arguments(parser)
@@ -201,6 +205,10 @@ def test_cli_decodes_with_beam_and_shipped_lm_by_default():
     assert (default.beam, default.lm_file) == (8, default_lm_path())
     assert decoding_options(parser.parse_args(["--beam", "0"])) == DecodingOptions.greedy_ctc()
     assert decoding_options(parser.parse_args(["--no-lm"])).lm_file is None
+    # The vocabulary: the shipped lexicon unless --open-vocabulary or --closed-vocabulary.
+    assert default.lexicon_file == default_lexicon_path() and default_lexicon_path().is_file()
+    assert decoding_options(parser.parse_args(["--open-vocabulary"])).lexicon_file is None
+    assert decoding_options(parser.parse_args(["--closed-vocabulary"])).lexicon_file is None
 
 
 def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
@@ -256,8 +264,11 @@ def test_closed_vocabulary_spells_only_known_words(tmp_path):
     write_arpa(path, *build_arpa(["one", "five", "nine", "five nine"], order=2, min_counts=(1, 1)))
     lm = read_arpa(path)
     log_probs = spoken("fine", {2: {"n": 0.7, "v": 0.3}, 3: {"e": 0.5, "a": 0.5}})
-    open_search = BeamConfig(beam=2, lm_weight=0.5)  # "fine" and "fina" crowd "five" out
-    assert text_of(beam_decode(log_probs, VOCAB, open_search, lm)) in {"fine", "fina"}
+    # An open search now charges "fin" the cost of a non-word as it is spelled (no LM word
+    # begins so), which keeps "five" in a beam of 2; without that lookahead "fine" and "fina"
+    # crowded it out.
+    open_search = BeamConfig(beam=2, lm_weight=0.5)
+    assert text_of(beam_decode(log_probs, VOCAB, open_search, lm)) == "five"
     closed = BeamConfig(beam=2, lm_weight=0.5, closed_vocabulary=True)
     assert text_of(beam_decode(log_probs, VOCAB, closed, lm)) == "five"
     # Between words and with hotwords: every output word is in the LM or a hotword.
@@ -283,3 +294,110 @@ def test_closed_vocabulary_completes_a_word_the_audio_cut_short(tmp_path):
     assert closed.probs[-1] == 0.0 and closed.probs[-2] > 0.9  # "e" added, "e" heard
     assert len(closed.frames) == len(closed.ids) and closed.frames[-1] == closed.frames[-2]
     assert text_of(beam_decode(cut, VOCAB, BeamConfig(beam=4, lm_weight=0.5), lm)) == "one thre"
+
+
+def rare_word_lm(path):
+    """A unigram LM of 100 frequent filler words and three rare ones (each -7.7 nats): like
+    the shipped LM for most words of read English, where one long <unk> used to cost less."""
+    filler = [f"{a}{b}" for a in "abcdefghij" for b in "abcdefghij"]
+    lines = [" ".join(filler[i : i + 10]) for i in range(0, 100, 10)] * 20
+    write_arpa(path, *build_arpa([*lines, "quick brown fox"], order=1, min_counts=(1,)))
+    return path
+
+
+def test_a_space_that_splits_a_blob_into_words_wins(tmp_path, monkeypatch):
+    """The spaces of "quick brown fox" are heard at 0.4 (blank 0.6). Scored the old way (a
+    word scored only when a space ends it; a flat -3 for any unknown word however long), the
+    glued "quickbrownfox" costs the LM less than three rare words, and the unscored blob
+    outranks the split hypotheses while it is spelled: the decoder printed the blob. With an
+    unknown word spelled out letter by letter and the lookahead charged as it grows, the
+    words win, for every weight and bonus tried."""
+    import asr.ctc.lm
+
+    path = rare_word_lm(tmp_path / "rare.arpa")
+    heard = emissions([{" ": 0.4, "<blank>": 0.6} if c == " " else c for c in "quick brown fox"])
+    settings = [(0.2, 1.0), (0.5, 0.0), (0.5, 1.0), (1.0, 0.0)]
+    for weight, bonus in settings:
+        config = BeamConfig(beam=8, lm_weight=weight, word_bonus=bonus)
+        assert text_of(beam_decode(heard, VOCAB, config, read_arpa(path))) == "quick brown fox"
+    lexicon = Lexicon(["quick", "brown", "fox", "quickly"], read_arpa(path))
+    assert text_of(beam_decode(heard, VOCAB, BeamConfig(lm_weight=0.5), None, lexicon)) == (
+        "quick brown fox"
+    )
+    # The old scoring, reproduced: no lookahead, a flat unknown-word penalty.
+    monkeypatch.setattr(BeamSearchDecoder, "_lookahead", lambda self, word, span: 0.0)
+    monkeypatch.setattr(asr.ctc.lm, "OOV_LETTER_LOG", 0.0)
+    for weight, bonus in settings:
+        config = BeamConfig(beam=8, lm_weight=weight, word_bonus=bonus)
+        old = beam_decode(heard, VOCAB, config, read_arpa(path, oov_penalty=-3.0))
+        assert text_of(old) == "quickbrownfox"
+
+
+def test_a_space_the_acoustics_do_not_allow_is_not_inserted(tmp_path):
+    """The fix is no bias towards spaces: "quickly" heard clearly (no space frame) stays one
+    word even though "quick" and "ly"... are likelier LM words than the rare "quickly"."""
+    path = rare_word_lm(tmp_path / "rare.arpa")
+    lm = read_arpa(path)
+    lexicon = Lexicon(["quick", "quickly", "ly", "brown"], lm)
+    heard = spoken("quickly")
+    for config in (BeamConfig(lm_weight=1.0), BeamConfig(lm_weight=1.0, open_vocabulary=True)):
+        assert text_of(beam_decode(heard, VOCAB, config, lm, lexicon)) == "quickly"
+
+
+def test_lexicon_spells_only_its_words_letters_and_digits(tmp_path):
+    """With a lexicon every output word is one of its words (or a hotword); spelled letters
+    and digit words come out; --open-vocabulary keeps a name no list holds."""
+    lm = read_arpa(rare_word_lm(tmp_path / "rare.arpa"))
+    words = ["the", "cat", "sat", "mat", "five", "three", *"abcdefghijklmnopqrstuvwxyz"]
+    lexicon = Lexicon(words, lm)
+    misheard = spoken("the kat sat", {4: {"k": 0.6, "c": 0.4}})
+    out = text_of(beam_decode(misheard, VOCAB, BeamConfig(lm_weight=0.5), lm, lexicon))
+    assert out == "the cat sat"
+    letters = spoken("p i t t s five three")
+    assert text_of(beam_decode(letters, VOCAB, BeamConfig(), lm, lexicon)) == (
+        "p i t t s five three"
+    )
+    name = spoken("zork sat")
+    closed_out = text_of(beam_decode(name, VOCAB, BeamConfig(), lm, lexicon))
+    assert all(word in lexicon for word in closed_out.split())
+    opened = BeamConfig(open_vocabulary=True)
+    assert text_of(beam_decode(name, VOCAB, opened, lm, lexicon)) == "zork sat"
+    hot = BeamConfig(hotwords={"zork": 1.0})
+    assert text_of(beam_decode(name, VOCAB, hot, lm, lexicon)) == "zork sat"
+
+
+def test_lexicon_slices_and_lookahead(tmp_path):
+    lm = read_arpa(rare_word_lm(tmp_path / "rare.arpa"))
+    lexicon = Lexicon(["ab", "abc", "quick", "quickly", "<unk>", "quick"], lm)
+    assert lexicon.words == ["ab", "abc", "quick", "quickly"]
+    span = lexicon.narrow(lexicon.full, "q")
+    assert span == (2, 4) and lexicon.narrow(span, "qu") == (2, 4)
+    lo, hi = lexicon.narrow(span, "qx")
+    assert lo == hi
+    assert lexicon.is_word(lexicon.narrow(span, "quick"), "quick")
+    assert not lexicon.is_word(lexicon.narrow(span, "quic"), "quic")
+    # Lookahead: the best unigram of the words a prefix can become; "abc" and "quickly" are
+    # outside the LM and share <unk> evenly (two of them).
+    share = lm.score(lm.start(), "abc")[0]
+    assert share == pytest.approx(lm.unk_log10 * math.log(10) - math.log(2))
+    assert lexicon.lookahead(lexicon.narrow(lexicon.full, "ab")) == pytest.approx(
+        lm.score((), "ab")[0]
+    )
+    assert lexicon.lookahead(lexicon.narrow(lexicon.full, "abc")) == pytest.approx(share)
+    assert lexicon.best_word(span) == "quick"
+
+
+def test_cli_default_output_words_are_lexicon_words(tiny_onnx, capsys):
+    """The commands' default decoder prints only words of the lexicon and the LM (the tiny
+    model's misspellings become words); --open-vocabulary prints what it spells."""
+    from asr.cli import main
+    from asr.ctc.options import default_lm_path
+    from asr.lexicon import default_lexicon_path, read_word_list
+
+    known = set(read_word_list(default_lexicon_path())) | set(read_arpa(default_lm_path()).vocab)
+    clips = [str(FSDD / name) for name in DIGIT_CLIPS]
+    assert main(["transcribe", "--model", str(tiny_onnx), *clips]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    printed = [word for line in lines for word in line.split("\t")[1].split()]
+    assert len(lines) == len(clips) and printed
+    assert all(word in known for word in printed)

@@ -1,7 +1,9 @@
 import _thread
+import importlib.abc
 import json
 import re
 import signal
+import sys
 import threading
 import types
 
@@ -169,10 +171,73 @@ def test_device_that_cannot_open_is_one_line(tiny_onnx, monkeypatch, capsys):
     def broken(**kwargs):
         raise RuntimeError("Error querying device -1")
 
-    monkeypatch.setattr(listen, "_sounddevice", lambda: types.SimpleNamespace(InputStream=broken))
+    sounddevice = types.SimpleNamespace(InputStream=broken, query_devices=lambda: [MICROPHONE])
+    monkeypatch.setattr(listen, "_sounddevice", lambda: sounddevice)
     assert main(["listen", "--model", str(tiny_onnx)]) == 1
     err = capsys.readouterr().err.strip()
     assert err == "error: input device (default): Error querying device -1"
+
+
+MICROPHONE = {"name": "USB mic", "max_input_channels": 1, "max_output_channels": 0}
+SPEAKERS = {"name": "HDMI", "max_input_channels": 0, "max_output_channels": 2}
+
+
+class FakeDeviceList(list):
+    """sounddevice.DeviceList look-alike: a list of dicts printed as a table."""
+
+    def __str__(self):
+        return "\n".join(
+            f"{i} {d['name']} ({d['max_input_channels']} in)" for i, d in enumerate(self)
+        )
+
+
+def _machine(monkeypatch, *devices):
+    """A fake sounddevice module on a machine with these devices (PortAudio's behaviour)."""
+
+    def input_stream(**kwargs):
+        raise RuntimeError("Error querying device -1")  # sounddevice.PortAudioError
+
+    sounddevice = types.ModuleType("sounddevice")
+    sounddevice.query_devices = lambda: FakeDeviceList(devices)
+    sounddevice.InputStream = input_stream
+    monkeypatch.setitem(sys.modules, "sounddevice", sounddevice)
+
+
+@pytest.mark.parametrize("devices", [(), (SPEAKERS,)])
+def test_no_input_device_says_so_and_what_to_do(monkeypatch, capsys, devices):
+    _machine(monkeypatch, *devices)
+    assert main(["listen", "--list-devices"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: no input devices found")
+    assert "--input FILE" in captured.err and "PulseAudio" in captured.err
+    assert "ALSA" in captured.err
+    assert main(["listen"]) == 1  # without --list-devices: the same advice, not PortAudio's -1
+    assert capsys.readouterr().err.startswith("error: no input devices found")
+
+
+def test_list_devices_prints_them_when_there_is_a_microphone(monkeypatch, capsys):
+    _machine(monkeypatch, SPEAKERS, MICROPHONE)
+    assert main(["listen", "--list-devices"]) == 0
+    assert capsys.readouterr().out == "0 HDMI (0 in)\n1 USB mic (1 in)\n"
+
+
+class _NoPortAudio(importlib.abc.MetaPathFinder):
+    """Importing sounddevice fails as it does where the PortAudio library is not installed."""
+
+    def find_spec(self, name, path, target=None):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return None
+
+
+def test_missing_portaudio_names_the_package_to_install(monkeypatch, capsys):
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoPortAudio(), *sys.meta_path])
+    assert main(["listen", "--list-devices"]) == 1
+    err = capsys.readouterr().err
+    assert "PortAudio library not found" in err and "apt install libportaudio2" in err
+    assert "--input FILE" in err
 
 
 def test_realtime_replay_prints_latency(tiny_onnx, tmp_path, capsys):

@@ -3,8 +3,11 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from conftest import FSDD
 
 from asr.cli import main
@@ -12,6 +15,7 @@ from asr.commands.common import FileResult
 from asr.commands.formats import MAX_CUE_SECONDS, to_srt, to_vtt
 from streaming import Result, Word
 
+ROOT = Path(__file__).resolve().parent.parent
 CLIPS = {"9_jackson_5.wav": "nine", "3_theo_5.wav": "three", "7_jackson_5.wav": "seven"}
 SRT_CUE = re.compile(
     r"(\d+)\n(\d\d):(\d\d):(\d\d),(\d{3}) --> (\d\d):(\d\d):(\d\d),(\d{3})\n((?:.+\n?)+)"
@@ -100,6 +104,32 @@ def test_every_format_has_the_transcript(tiny_onnx, tmp_path, capsys):
         assert_valid_cues(srt)
         assert srt[0][0] == pytest.approx(segment["words"][0]["start"], abs=0.001)
     assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporaries
+
+
+def test_a_failed_write_keeps_the_old_output(tiny_onnx, tmp_path, monkeypatch, capsys):
+    """A write that fails half-way (a full disk) leaves the previous output as it was."""
+    import errno
+    import pathlib
+
+    out = tmp_path / "out"
+    out.mkdir()
+    old = out / "9_jackson_5.txt"
+    old.write_text("the previous transcript\n")
+    real_write_text = pathlib.Path.write_text
+
+    def disk_fills_up(path, text, *args, **kwargs):
+        if path.parent != out:
+            return real_write_text(path, text, *args, **kwargs)
+        real_write_text(path, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pathlib.Path, "write_text", disk_fills_up)
+    wav = str(FSDD / "9_jackson_5.wav")
+    status = main(["transcribe", wav, "--model", str(tiny_onnx), "--output-dir", str(out)])
+    assert status == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert old.read_text() == "the previous transcript\n"
+    assert [p.name for p in out.iterdir()] == ["9_jackson_5.txt"]  # no temporary left
 
 
 def test_folder_with_corrupt_and_empty_files_transcribes_the_rest(tiny_onnx, tmp_path, capsys):
@@ -212,3 +242,77 @@ def test_transcribe_runs_where_torch_cannot_be_imported(tiny_onnx):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "three\n"
+
+
+def _digits_wav(path, clips=("9_jackson_5.wav", "3_theo_5.wav", "7_jackson_5.wav")):
+    samples = np.concatenate([sf.read(str(FSDD / name), dtype="int16")[0] for name in clips])
+    sf.write(str(path), samples, 8000, subtype="PCM_16")
+    return path.read_bytes()
+
+
+def test_truncated_and_random_data_files_are_warned_and_counted(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    data = _digits_wav(tmp_path / "whole.wav")
+    (folder / "a_truncated.wav").write_bytes(data[: len(data) // 3])
+    noise = np.random.default_rng(0).bytes(len(data) - 44)
+    (folder / "b_noise.wav").write_bytes(data[:44] + noise)  # a valid header, random samples
+    shutil.copy(FSDD / "9_jackson_5.wav", folder / "c_good.wav")
+
+    code = main(["transcribe", str(folder), "--format", "json", "--beam", "0"])
+    captured = capsys.readouterr()
+    assert code == 0
+    rows = {
+        Path(row["audio_filepath"]).name: row for row in map(json.loads, captured.out.splitlines())
+    }
+    declared = (len(data) - 44) / 2 / 8000
+    [truncated] = rows["a_truncated.wav"]["warnings"]
+    assert "truncated" in truncated and f"declares {declared:.2f} s" in truncated
+    assert rows["a_truncated.wav"]["text"] == "nine"  # what is there is still transcribed
+    [garbage] = rows["b_noise.wav"]["warnings"]
+    assert "white noise" in garbage
+    assert rows["c_good.wav"]["warnings"] == []
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2 and "a_truncated.wav" in warnings[0] and "b_noise.wav" in warnings[1]
+    assert "3/3 files" in captured.err and "2 with warnings" in captured.err
+
+
+def test_txt_on_stdout_has_one_line_per_segment(tmp_path, capsys):
+    rate = 8000
+    silence = np.zeros(int(1.5 * rate), np.float32)
+    parts = [sf.read(str(FSDD / name), dtype="float32")[0] for name in CLIPS]
+    two_pauses = np.concatenate([parts[0], silence, parts[1], silence, parts[2], silence])
+    sf.write(str(tmp_path / "three.wav"), two_pauses, rate)
+    shutil.copy(FSDD / "9_jackson_5.wav", tmp_path / "one.wav")
+
+    assert main(["transcribe", str(tmp_path / "three.wav"), "--beam", "0"]) == 0
+    assert capsys.readouterr().out == "nine\nthree\nseven\n"
+    assert main(["transcribe", str(tmp_path), "--beam", "0"]) == 0
+    three, one = tmp_path / "three.wav", tmp_path / "one.wav"
+    assert (
+        capsys.readouterr().out == f"{one}\tnine\n{three}\tnine\n{three}\tthree\n{three}\tseven\n"
+    )
+
+
+def test_readme_first_command_prints_what_the_readme_says(tmp_path, monkeypatch, capsys):
+    """`asr transcribe data/samples` (shipped model, default beam 8 + shipped LM) prints one
+    line per clip with the words the README quotes, and the README's digits grammar gives its."""
+    monkeypatch.chdir(ROOT)
+    clips = [Path("data/samples") / p.name for p in sorted((ROOT / "data/samples").glob("*.wav"))]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    default, grammar = ["the", "free", "five", "eight"], ["two", "three", "five", "eight"]
+    assert "the shipped model writes " + ", ".join(f"`{w}`" for w in default) in readme
+    assert (
+        "a ten-word digits grammar, see Beam search: " + ", ".join(f"`{w}`" for w in grammar)
+        in readme
+    )
+    assert main(["transcribe", "data/samples"]) == 0
+    assert capsys.readouterr().out == "".join(f"{c}\t{w}\n" for c, w in zip(clips, default))
+    digits = tmp_path / "digits.txt"
+    digits.write_text("\n".join("zero one two three four five six seven eight nine".split()))
+    arpa = tmp_path / "digits.arpa"
+    assert main(["lm", "build", "--text", str(digits), "--order", "1", "-o", str(arpa)]) == 0
+    capsys.readouterr()
+    argv = ["transcribe", "data/samples", "--beam", "8", "--lm", str(arpa), "--closed-vocabulary"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == "".join(f"{c}\t{w}\n" for c, w in zip(clips, grammar))

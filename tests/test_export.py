@@ -10,7 +10,8 @@ from onnx import numpy_helper
 
 from asr.checkpoint import load_checkpoint, model_from_checkpoint
 from asr.cli import main
-from export.parity import FP32_TOLERANCE, ParityError, check_fp32
+from asr.ctc.decoding import greedy_decode
+from export.parity import ParityError, check_fp32
 from export.pipeline import export_checkpoint, held_out_features
 from streaming.model import OnnxAcousticModel
 
@@ -34,10 +35,23 @@ def test_exported_model_has_named_dynamic_io_and_metadata(tiny_onnx, trained_run
 def test_fp32_parity_holds_for_random_chunks(tiny_onnx, trained_run):
     payload = load_checkpoint(trained_run["checkpoint"])
     utterances = held_out_features(payload, FSDD / "heldout.jsonl", limit=10)
-    report = check_fp32(model_from_checkpoint(payload), tiny_onnx, utterances, seed=3)
+    model = model_from_checkpoint(payload)
+    report = check_fp32(model, tiny_onnx, utterances, seed=3)
     assert report.utterances == 4
-    assert report.max_abs_diff <= FP32_TOLERANCE
-    assert report.transcripts_identical == 1.0
+    # Independently of the check: the ONNX model fed 7 frames at a time, its state carried,
+    # gives torch's whole-utterance log-probs and greedy tokens.
+    session = OnnxAcousticModel(tiny_onnx)
+    for features in utterances:
+        with torch.no_grad():
+            expected = model(torch.from_numpy(features[None]), *model.init_state(1))[0][0].numpy()
+        h, c = session.init_state(1)
+        chunks = []
+        for start in range(0, len(features), 7):
+            log_probs, h, c = session.run(features[None, start : start + 7], h, c)
+            chunks.append(log_probs[0])
+        streamed = np.concatenate(chunks)
+        np.testing.assert_allclose(streamed, expected, atol=1e-4)
+        assert greedy_decode(streamed).ids == greedy_decode(expected).ids
 
 
 def test_parity_check_fails_on_a_broken_graph(tiny_onnx, trained_run, tmp_path):
@@ -104,3 +118,47 @@ def test_export_cli_reports_a_missing_checkpoint(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nope.pt: checkpoint not found" in err and "Traceback" not in err
     assert not (tmp_path / "x.onnx").exists()
+
+
+def _scramble_largest_weight(path, seed=0):
+    """Shuffle the values of the model's largest weight tensor in place: a broken exporter."""
+    graph = onnx.load(str(path))
+    weights = max(graph.graph.initializer, key=lambda t: np.prod(t.dims))
+    values = numpy_helper.to_array(weights)
+    scrambled = np.random.default_rng(seed).permutation(values.ravel()).reshape(values.shape)
+    weights.CopyFrom(numpy_helper.from_array(scrambled, weights.name))
+    onnx.save(graph, str(path))
+
+
+@pytest.mark.parametrize("stage", ["fp32", "int8"])
+def test_failed_parity_writes_nothing_and_keeps_the_old_model(
+    trained_run, tmp_path, monkeypatch, capsys, stage
+):
+    """The gate really gates: a broken export (here its weights scrambled after the fp32
+    export or after int8 quantisation) fails the command and leaves the output as it was."""
+    import export.pipeline as pipeline
+
+    broken = {"fp32": "export_onnx", "int8": "quantize"}[stage]
+    real = getattr(pipeline, broken)
+
+    def export_then_break(*args):
+        real(*args)
+        _scramble_largest_weight(args[1])
+
+    monkeypatch.setattr(pipeline, broken, export_then_break)
+    checkpoint, manifest = trained_run["checkpoint"], FSDD / "train.jsonl"
+    quantization = "int8" if stage == "int8" else None
+    old = tmp_path / "model.onnx"
+    old.write_bytes(b"the model users have now")
+    with pytest.raises(ParityError, match=f"{stage} parity FAILED"):
+        export_checkpoint(checkpoint, old, quantization, check_manifest=manifest, check_limit=4)
+    assert old.read_bytes() == b"the model users have now"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]  # no temp file left
+    if stage == "fp32":  # the command: one line, exit status 1, no new file
+        new = tmp_path / "new.onnx"
+        argv = ["export", str(checkpoint), "-o", str(new), "--check-manifest", str(manifest)]
+        argv += ["--check-utts", "4"]
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "fp32 parity FAILED" in err and "Traceback" not in err
+        assert not new.exists()

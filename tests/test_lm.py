@@ -49,9 +49,16 @@ def test_listed_and_backed_off_scores(hand_lm):
 
 def test_unknown_words_and_known_hotwords(hand_lm):
     state = hand_lm.start()
-    assert hand_lm.score(state, "zebra")[0] == pytest.approx((-0.5 - 2.0) * LN10 - 3.0)
+    unk = (-0.5 - 2.0) * LN10
+    # A non-word is <unk> spelled out: ln(1/28) per letter and for its end, plus the penalty.
+    assert hand_lm.score(state, "zebra")[0] == pytest.approx(unk - 3.0 - 6 * math.log(28))
+    assert hand_lm.score(state, "zebrazebra")[0] == pytest.approx(unk - 3.0 - 11 * math.log(28))
     hand_lm.known.add("zorba")
-    assert hand_lm.score(state, "zorba")[0] == pytest.approx((-0.5 - 2.0) * LN10)
+    assert hand_lm.score(state, "zorba")[0] == pytest.approx(unk)
+    # Words of a decoding lexicon share <unk> evenly; the LM's own words are not counted.
+    hand_lm.add_lexicon(["a", "zebra", "yak", "gnu", "emu"])
+    assert hand_lm.score(state, "zebra")[0] == pytest.approx(unk - math.log(4))
+    assert hand_lm.score(state, "zebu")[0] == pytest.approx(unk - 3.0 - 5 * math.log(28))
 
 
 def test_kneser_ney_against_hand_computed_values(tmp_path):
@@ -118,3 +125,18 @@ def test_sidecar_defaults_and_bad_files(tmp_path):
     junk.write_text("hello\n")
     with pytest.raises(LmError, match="no n-grams"):
         read_arpa(junk)
+
+
+def test_lm_lexicon_command_normalises_word_lists(tmp_path, capsys):
+    from asr.cli import main
+    from asr.lexicon import read_word_list
+
+    words = tmp_path / "words.txt"
+    words.write_text("Apple\napple's\nCafé\nO'Neil\nice-cream\n'tis\n\nzebra\n")
+    out = tmp_path / "lexicon.txt.gz"
+    assert main(["lm", "lexicon", "--words", str(words), "-o", str(out)]) == 0
+    listed = read_word_list(out)
+    assert [w for w in listed if len(w) > 1] == ["apple", "cafe", "o'neil", "tis", "zebra"]
+    assert set("abcdefghijklmnopqrstuvwxyz") <= set(listed)  # spelled letters are words
+    assert main(["lm", "lexicon", "--words", str(tmp_path / "none.txt"), "-o", str(out)]) == 1
+    assert "none.txt: no such word list" in capsys.readouterr().err

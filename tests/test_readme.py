@@ -1,6 +1,6 @@
 """The README is a front door: short, and every snippet in it works. The Python snippet runs
 as written; every `asr` command line parses with the real parser, and those that need only
-files of this repository run."""
+files of this repository run. Its install and test commands are the ones CI runs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+CI = (ROOT / ".ci" / "run").read_text()
 MAX_LINES = 220
 
 
@@ -89,3 +90,22 @@ def test_digits_grammar_snippet_builds_its_lm(tmp_path, monkeypatch):
     (build,) = [c for c in asr_commands() if c[:2] == ["lm", "build"] and "digits.txt" in c]
     assert main(build) == 0
     assert (tmp_path / "digits.arpa").is_file()
+
+
+def _readme_test_commands() -> list[str]:
+    """The commands of the README's test line, as CI would run them (`python -m pip ... -q`)."""
+    line = next(line for line in README.splitlines() if line.endswith("python -m pytest -q"))
+    commands = [part.strip() for part in line.split("&&")]
+    return [re.sub(r"^pip install ", "python -m pip install -q ", c) for c in commands]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    ci_commands = [line for line in CI.splitlines() if line.startswith("python -m ")]
+    assert ci_commands == _readme_test_commands()
+    assert ci_commands[-1] == "python -m pytest -q"
+
+
+def test_readme_says_what_the_torch_line_pulls_and_gives_the_cpu_only_way():
+    assert "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in README
+    assert "CUDA" in README.split("## Commands")[0]
+    assert "no CUDA build" not in README

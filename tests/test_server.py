@@ -107,6 +107,9 @@ async def _transcribe(
             await asyncio.sleep(pause)
         await websocket.send(EOF_MESSAGE)
         replies.append(json.loads(await websocket.recv()))
+        with pytest.raises(ConnectionClosed):  # after the final result, a normal close
+            await asyncio.wait_for(websocket.recv(), 10)
+        assert websocket.close_code == 1000, websocket.close_reason
         return replies
 
 
@@ -260,7 +263,74 @@ def test_limits_full_server_idle_and_broken_clients(server, recognizer):
     _wait_until_no_clients(server)
 
 
-def test_sigterm_finishes_open_utterances(recognizer):
+def test_a_client_that_does_not_read_is_closed_with_1008(recognizer):
+    """Its replies pile up unsent (the server's `send` waits on a full socket: simulated by a
+    send that never returns) until `max_unsent_replies`; then it is closed with 1008."""
+    running = ServerThread(recognizer, max_unsent_replies=3, batch_window=0.0)
+
+    async def scenario():
+        async with connect(running.url) as websocket:
+            await websocket.send(json.dumps({"config": {"sample_rate": 16000}}))
+            while running.server.clients < 1:
+                await asyncio.sleep(0.01)
+            (session,) = running.server._sessions
+            stuck = asyncio.Event()  # set by no one
+
+            async def send_never_returns(message):
+                await stuck.wait()
+
+            session.websocket.send = send_never_returns
+            for frame in _frames(_clip("9_theo_5.wav"), 640)[:20]:
+                await websocket.send(frame)
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(websocket.recv(), 10)
+            return websocket.close_code, websocket.close_reason
+
+    try:
+        code, reason = asyncio.run(scenario())
+    finally:
+        running.stop()
+    assert code == 1008 and "too many unread replies" in reason
+
+
+class _FailsForSecondStream:
+    """The recognizer, except that a batch holding the second stream it created fails."""
+
+    def __init__(self, recognizer: Recognizer):
+        self.recognizer = recognizer
+        self.streams: list = []
+
+    def create_stream(self, **options):
+        self.streams.append(self.recognizer.create_stream(**options))
+        return self.streams[-1]
+
+    def decode_streams(self, streams):
+        if len(self.streams) > 1 and any(s is self.streams[1] for s in streams):
+            raise RuntimeError("model call failed")
+        return self.recognizer.decode_streams(streams)
+
+
+def test_a_failing_stream_gets_1011_and_the_others_go_on(recognizer):
+    running = ServerThread(_FailsForSecondStream(recognizer))
+    samples = _speech(["9_theo_5.wav"])
+
+    async def scenario():
+        good = asyncio.create_task(_transcribe(running.url, samples, frame_bytes=3200, pause=0.02))
+        while running.server.clients < 1:
+            await asyncio.sleep(0.01)
+        failed = await _closed_with(running.url, *_frames(samples, 3200)[:5])
+        return await good, failed
+
+    try:
+        good, (code, reason) = asyncio.run(scenario())
+    finally:
+        running.stop()
+    assert code == 1011 and "decoding failed: model call failed" in reason
+    assert _words(_results(good)) == _words(_reference(recognizer, samples))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stop_signals_finish_open_utterances(recognizer, signum):
     process = subprocess.Popen(
         [sys.executable, "-m", "asr", "serve", "--port", "0"],
         cwd=ROOT,
@@ -278,7 +348,7 @@ def test_sigterm_finishes_open_utterances(recognizer):
                 for frame in _frames(samples, 3200):
                     await websocket.send(frame)
                     await websocket.recv()
-                process.send_signal(signal.SIGTERM)  # no eof: the utterance is still open
+                process.send_signal(signum)  # no eof: the utterance is still open
                 final = json.loads(await asyncio.wait_for(websocket.recv(), 10))
                 with pytest.raises(ConnectionClosed):
                     await asyncio.wait_for(websocket.recv(), 10)

@@ -57,6 +57,14 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
         stream.accept_waveform(samples, 16000)
         recognizer.decode_stream(stream)
         singles.append(recognizer.finish(stream))
+    batch_sizes: list[int] = []
+    run = recognizer.model.run
+
+    def recording_run(features, h, c):
+        batch_sizes.append(len(features))
+        return run(features, h, c)
+
+    recognizer.model.run = recording_run
     streams = [recognizer.create_stream() for _ in clips]
     rng = np.random.default_rng(1)
     positions = [0] * len(clips)
@@ -75,6 +83,9 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
         [w.start for r in rs for w in r.words] for rs in singles
     ]
     assert [r[0].text for r in singles] == ["zero", "three", "seven", "eight", "nine"]
+    # The streams really shared model calls: all five in one call at least once, and fewer
+    # calls than chunks.
+    assert max(batch_sizes) == len(clips) and len(batch_sizes) < sum(batch_sizes) / 2
 
 
 def _energy_model(recognizer):
@@ -232,3 +243,49 @@ def test_word_times_never_pass_the_end_of_the_audio():
     result = make_result(tokens, vocab, 0.03, 0, 20, audio_seconds=0.3, is_final=True)
     assert (result.text, result.start, result.end) == ("hi yo", 0.0, 0.3)
     assert result.words == capped
+
+
+def test_integer_pcm_decodes_like_float_audio():
+    """int16/int32/uint8 samples (soundfile's dtype=...) are PCM, scaled to [-1, 1]."""
+    recognizer = Recognizer(endpoint=NO_ENDPOINT)
+    path = str(FSDD / "9_jackson_5.wav")
+
+    def text(dtype):
+        samples, rate = sf.read(path, dtype=dtype)
+        stream = recognizer.create_stream()
+        stream.accept_waveform(samples, rate)
+        return " ".join(r.text for r in recognizer.finish(stream))
+
+    expected = text("float32")
+    assert expected
+    assert text("int16") == expected
+    assert text("int32") == expected
+    uint8 = (np.round(sf.read(path, dtype="float32")[0] * 127) + 128).astype(np.uint8)
+    assert np.allclose(
+        recognizer.utterance_log_probs(uint8),
+        recognizer.utterance_log_probs((uint8.astype(np.float32) - 128) / 128),
+    )
+
+
+@pytest.mark.parametrize("samples", [np.zeros(160, np.int64), np.zeros(160, np.complex64)])
+def test_unsupported_sample_types_are_refused_clearly(samples):
+    stream = Recognizer().create_stream()
+    with pytest.raises(ValueError, match=f"unsupported sample type {samples.dtype}"):
+        stream.accept_waveform(samples, 16000)
+
+
+@pytest.mark.parametrize("decoder", ["greedy", "beam"])
+def test_results_hold_plain_python_floats(decoder):
+    from streaming import default_lm_path
+
+    if decoder == "beam":
+        recognizer = Recognizer(decoding=DecodingOptions(lm=default_lm_path()))
+    else:
+        recognizer = Recognizer(decoding=GREEDY)
+    results = recognizer.transcribe_file(FSDD / "9_jackson_5.wav")
+    results.append(recognizer.offline_transcribe(fsdd_clip("3_theo_5.wav")))
+    words = [word for result in results for word in result.words]
+    assert words
+    values = [v for r in results for v in (r.start, r.end)]
+    values += [v for w in words for v in (w.start, w.end, w.conf)]
+    assert {type(value) for value in values} == {float}

@@ -59,23 +59,38 @@ def test_checkpoint_is_self_describing_and_weights_only(trained_run):
     assert not list(trained_run["dir"].glob("*.tmp"))  # atomic writes leave no temp files
 
 
-def test_resume_continues_the_same_run(tmp_path):
+def test_resume_continues_the_same_run(tmp_path, capsys):
+    """A resumed run starts where the checkpoint stopped: it says so, runs only the missing
+    epoch, keeps the first run's history (timings included) and ends where a straight run ends.
+    A retrain from scratch reproduces the losses with fixed seeds, so the losses alone prove
+    nothing."""
     manifest = _manifest(tmp_path, _fsdd_rows(8))
     config = TrainConfig.from_dict(
         {**TINY_CONFIG, "max_epochs": 3, "noise": True, "speeds": [0.9, 1.0], "time_masks": 1}
     )
     straight = Trainer(config, tmp_path / "a", tmp_path / "cache").run(manifest, manifest)
-    Trainer(config.with_overrides(max_epochs=2), tmp_path / "b", tmp_path / "cache").run(
+    first = Trainer(config.with_overrides(max_epochs=2), tmp_path / "b", tmp_path / "cache").run(
         manifest, manifest
     )
+    capsys.readouterr()
     resumed = Trainer(config, tmp_path / "b", tmp_path / "cache").run(
         manifest, manifest, resume=True
     )
+    err = capsys.readouterr().err.replace("\n", "")
+    assert f"resumed {tmp_path / 'b' / 'last.pt'} at epoch 2" in err
+    assert "epoch 3:" in err and "epoch 1:" not in err and "epoch 2:" not in err
+    assert resumed["history"][:2] == first["history"]  # the same records, not a rerun's
+    assert [h["epoch"] for h in resumed["history"]] == [1, 2, 3]
     losses_a = [h["train_loss"] for h in straight["history"]]
     losses_b = [h["train_loss"] for h in resumed["history"]]
-    assert len(losses_a) == len(losses_b) == 3
     assert losses_b == pytest.approx(losses_a, rel=1e-4)
     assert losses_a[2] != pytest.approx(losses_a[1], rel=1e-3)  # the run really moved
+    ends = [torch.load(tmp_path / run / "last.pt", weights_only=True) for run in ("a", "b")]
+    assert ends[0]["step"] == ends[1]["step"] > 0
+    optimiser_steps = [e["optimizer_state"]["state"][0]["step"] for e in ends]
+    assert float(optimiser_steps[1]) == float(optimiser_steps[0]) == ends[0]["step"]
+    for name, tensor in ends[0]["model_state"].items():
+        torch.testing.assert_close(ends[1]["model_state"][name], tensor, rtol=1e-4, atol=1e-5)
 
 
 def test_resume_refuses_other_feature_settings(trained_run, tmp_path):
@@ -129,18 +144,20 @@ def test_corrupt_clip_in_manifest_does_not_stop_training(tmp_path, capsys):
 
 @pytest.mark.skipif(sys.platform != "linux", reason="gloo smoke test on Linux")
 def test_ddp_two_processes_gloo(tmp_path):
+    """`asr train` under torchrun with 2 processes: each trains on its half of every epoch's
+    batches, and gradient averaging keeps the two copies of the model identical."""
     manifest = _manifest(tmp_path, _fsdd_rows(8))
     config = tmp_path / "config.json"
     config.write_text(json.dumps({**TINY_CONFIG, "max_epochs": 2, "threads": 1}))
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": path}
     command = [
         sys.executable,
         "-m",
         "torch.distributed.run",
         "--standalone",
         "--nproc_per_node=2",
-        "-m",
-        "asr",
+        str(ROOT / "tests" / "ddp_probe.py"),
         "train",
         str(manifest),
         "--dev",
@@ -153,9 +170,17 @@ def test_ddp_two_processes_gloo(tmp_path):
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     payload = torch.load(tmp_path / "ddp" / "last.pt", weights_only=True)
-    assert payload["epoch"] == 2
-    # 8 clips, 2 ranks: each epoch's batches are split between the two processes.
-    assert payload["step"] > 0
+    ranks = [torch.load(tmp_path / "ddp" / f"rank{r}.pt", weights_only=True) for r in (0, 1)]
+    assert [(r["rank"], r["world"]) for r in ranks] == [(0, 2), (1, 2)]
+    epoch_batches = ranks[0]["epoch_batches"]
+    assert len(epoch_batches) == payload["epoch"] == 2 and min(epoch_batches) >= 2
+    assert ranks[1]["epoch_batches"] == epoch_batches  # both ranks cut the same batches
+    share = sum(count // 2 for count in epoch_batches)
+    assert [r["trained_batches"] for r in ranks] == [share, share]
+    assert payload["step"] == share
+    for name, tensor in payload["model_state"].items():
+        assert torch.equal(ranks[0]["state"][name], tensor), name
+        assert torch.equal(ranks[1]["state"][name], tensor), name
 
 
 def test_sortagrad_epoch_orders_batches_shortest_first(tmp_path):
@@ -287,3 +312,43 @@ def test_keep_epochs_saves_every_epoch(tmp_path):
 def test_checked_in_configs_are_valid_training_options(name):
     config = TrainConfig.from_file(ROOT / "configs" / name)
     assert config.lr > 0 and config.max_epochs > 0
+
+
+def test_train_flags_reach_the_config_over_the_config_file(tmp_path, monkeypatch):
+    import asr.train
+    from asr.cli import main
+
+    seen = {}
+
+    class FakeTrainer:
+        def __init__(self, config, out, cache_dir):
+            seen["config"] = config
+
+        def run(self, *args, **kwargs):
+            return {"best_dev_wer": 0.0, "epochs": 0}
+
+        def log(self, message):
+            pass
+
+    monkeypatch.setattr(asr.train, "Trainer", FakeTrainer)
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"dropout": 0.2, "clip_norm": 9.0, "lr": 0.01}))
+    manifest = str(FSDD / "train.jsonl")
+    flags = ["--dropout", "0.3", "--clip-norm", "1.5", "--config", str(config)]
+    assert main(["train", manifest, "--dev", manifest, "--out", str(tmp_path), *flags]) == 0
+    assert (seen["config"].dropout, seen["config"].clip_norm, seen["config"].lr) == (0.3, 1.5, 0.01)
+
+
+def test_print_config_lists_every_option_with_its_default(capsys):
+    from asr.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--print-config"])  # no manifests needed
+    assert exit_info.value.code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert TrainConfig.from_dict(printed) == TrainConfig()  # a complete, valid --config file
+    assert printed["dropout"] == 0.1 and printed["clip_norm"] == 5.0
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--dropout DROPOUT" in help_text and "(clip_norm, default 5.0)" in help_text

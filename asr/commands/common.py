@@ -80,6 +80,7 @@ class FileResult:
     duration: float = 0.0  # seconds of audio
     compute_seconds: float = 0.0  # features + model (resampling included), not file decoding
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)  # decoded, but the file looks corrupt
 
     @property
     def text(self) -> str:
@@ -92,17 +93,27 @@ def stream_file(
     block_seconds: float = 1.0,
     on_block: Callable[[FileBlock], None] | None = None,
 ) -> FileResult:
-    """`Recognizer.transcribe_file` as a `FileResult`: segments, duration and compute time.
-    `on_block` sees every decoded block (see `FileBlock`)."""
+    """`Recognizer.transcribe_file` as a `FileResult`: segments, duration, compute time, and
+    warnings for a file that decoded but looks corrupt. `on_block` sees every decoded block (see
+    `FileBlock`). Raises `AudioError`/`ValueError` for unusable audio."""
+    from asr.audio_check import NoiseMeter, length_warning, read_header
+
+    sample_rate = recognizer.model.info.feature_config.sample_rate
+    header = read_header(path)
+    noise = NoiseMeter(sample_rate, header.sample_rate / 2 if header.sample_rate else None)
     result = FileResult(path)
 
     def record(block: FileBlock) -> None:
+        if len(block.samples):
+            noise.add(block.samples)
         result.compute_seconds += block.compute_seconds
         result.duration = block.position
         if on_block:
             on_block(block)
 
     result.segments = recognizer.transcribe_file(path, block_seconds, record)
+    warnings = (header.warning or length_warning(header.seconds, result.duration), noise.warning())
+    result.warnings = [f"{path}: {warning}" for warning in warnings if warning]
     return result
 
 
@@ -120,6 +131,10 @@ def report_failure(message: str) -> None:
     console.print(f"[red]error:[/] {escape(message)}")
 
 
+def report_warning(message: str) -> None:
+    console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
 def format_clock(seconds: float) -> str:
     """1:02:03.5-style duration for summaries."""
     seconds = max(0.0, seconds)
@@ -133,7 +148,12 @@ def format_clock(seconds: float) -> str:
 
 
 def summary_line(
-    files: int, failures: int, audio_seconds: float, wall_seconds: float, compute_seconds: float
+    files: int,
+    failures: int,
+    audio_seconds: float,
+    wall_seconds: float,
+    compute_seconds: float,
+    warned: int = 0,
 ) -> str:
     rtf = compute_seconds / audio_seconds if audio_seconds else 0.0
     wall_rtf = wall_seconds / audio_seconds if audio_seconds else 0.0
@@ -143,6 +163,8 @@ def summary_line(
     )
     if failures:
         line += f", {failures} failed"
+    if warned:
+        line += f", {warned} with warnings (corrupt?)"
     return line
 
 

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from asr.commands.errors import CommandError
-from asr.ctc.options import DEFAULT_BEAM, SHIPPED_LM, DecodingOptions
+from asr.ctc.options import DEFAULT_BEAM, SHIPPED_LEXICON, SHIPPED_LM, DecodingOptions
 
 
 def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +44,21 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
         help='boosted words/phrases "word:boost,phrase:boost" (boost per letter, default 2)',
     )
     group.add_argument(
+        "--lexicon",
+        type=Path,
+        metavar="FILE",
+        help="word list (one per line, .gz allowed) of the words that may be output, with the "
+        "LM's words and the hotwords (default: the shipped 134k-word English lexicon; build one "
+        "with `asr lm lexicon`)",
+    )
+    vocabulary = group.add_mutually_exclusive_group()
+    vocabulary.add_argument(
+        "--open-vocabulary",
+        action="store_true",
+        help="output any letter string, not only lexicon words: names and codes no word list "
+        "holds (the LM still scores words as they are spelled)",
+    )
+    vocabulary.add_argument(
         "--closed-vocabulary",
         action="store_true",
         help="output only words of the LM and the hotwords, like a grammar (digits, commands); "
@@ -56,15 +71,20 @@ def decoding_options(args: argparse.Namespace) -> DecodingOptions:
     beam = getattr(args, "beam", DEFAULT_BEAM)
     hotwords = getattr(args, "hotwords", None)
     lm = getattr(args, "lm", None)
-    closed_vocabulary = getattr(args, "closed_vocabulary", False)
+    closed = getattr(args, "closed_vocabulary", False)
+    open_vocabulary = getattr(args, "open_vocabulary", False)
+    lexicon = getattr(args, "lexicon", None)
     if beam < 0:
         raise CommandError("--beam must be at least 1 (or 0 for greedy)")
     if not beam:
-        if hotwords or lm or closed_vocabulary:
+        if hotwords or lm or closed or open_vocabulary or lexicon:
             raise CommandError(
-                "--hotwords, --lm and --closed-vocabulary need the beam search, not --beam 0"
+                "--hotwords, --lm, --lexicon and --open/--closed-vocabulary need the beam "
+                "search, not --beam 0"
             )
         return DecodingOptions.greedy_ctc()
+    if lexicon is not None and (closed or open_vocabulary):
+        raise CommandError("--lexicon is the vocabulary: not with --open/--closed-vocabulary")
     try:
         options = DecodingOptions(
             beam=beam,
@@ -72,10 +92,13 @@ def decoding_options(args: argparse.Namespace) -> DecodingOptions:
             lm_weight=getattr(args, "lm_weight", None),
             word_bonus=getattr(args, "word_bonus", None),
             hotwords=hotwords,
-            closed_vocabulary=closed_vocabulary,
+            closed_vocabulary=closed,
+            lexicon=None if open_vocabulary or closed else lexicon or SHIPPED_LEXICON,
         )
     except ValueError as error:
         raise CommandError(f"--hotwords: {error}") from error
     if options.lm_file is not None and not options.lm_file.is_file():
         raise CommandError(f"{options.lm_file}: no such LM file (pass --lm PATH or --no-lm)")
+    if options.lexicon_file is not None and not options.lexicon_file.is_file():
+        raise CommandError(f"{options.lexicon_file}: no such word list (pass --lexicon PATH)")
     return options

@@ -248,8 +248,13 @@ def _decoder_label(decoder: dict) -> str:
     if decoder["lm"]:
         name = Path(decoder["lm"]).name
         lm = f"{name} (weight {decoder['lm_weight']:g}, bonus {decoder['word_bonus']:g})"
-    closed = ", closed vocabulary" if decoder["closed_vocabulary"] else ""
-    return f"beam {decoder['beam']} + {lm}{closed}"
+    if decoder["closed_vocabulary"]:
+        vocabulary = ", closed vocabulary (LM words)"
+    elif decoder.get("lexicon"):
+        vocabulary = f", lexicon of {decoder['lexicon_words']:,} words"
+    else:
+        vocabulary = ", open vocabulary"
+    return f"beam {decoder['beam']} + {lm}{vocabulary}"
 
 
 def _percent(value: float | None) -> str:

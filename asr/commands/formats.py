@@ -46,6 +46,7 @@ def transcript_dict(result: FileResult) -> dict:
         "duration": round(result.duration, 3),
         "text": result.text,
         "segments": [_segment_dict(s) for s in result.segments if s.text],
+        "warnings": result.warnings,  # e.g. a truncated file: the text covers what is there
     }
 
 

@@ -144,14 +144,35 @@ class FileInputStream:
         self.stop()
 
 
+NO_INPUT_DEVICES = (
+    "no input devices found: PortAudio sees no microphone on this machine. Transcribe a "
+    "recording with --input FILE (--realtime replays it as a microphone), or make a device "
+    "visible: a PulseAudio/PipeWire server (in a container, share the host's socket) or an "
+    "ALSA capture device (`arecord -l` lists them)"
+)
+
+
 def _sounddevice():
     try:
         import sounddevice
     except OSError as error:  # PortAudio missing: no devices at all on this machine
         raise CommandError(
-            f"cannot use audio devices ({error}); install PortAudio or use --input FILE"
+            f"cannot use audio devices ({error}); install PortAudio (Debian/Ubuntu: "
+            "apt install libportaudio2) or use --input FILE"
         ) from error
     return sounddevice
+
+
+def _input_devices(sd) -> list:
+    return [device for device in sd.query_devices() if device["max_input_channels"] > 0]
+
+
+def _has_no_input_device(sd) -> bool:
+    """True only when PortAudio answers that it has no input device at all."""
+    try:
+        return not _input_devices(sd)
+    except Exception:  # cannot even ask: keep the error that brought us here
+        return False
 
 
 def _device(value: str | None):
@@ -311,6 +332,8 @@ class ListenSession:
 
 def _list_devices() -> int:
     sd = _sounddevice()
+    if not _input_devices(sd):
+        raise CommandError(NO_INPUT_DEVICES)
     sys.stdout.write(f"{sd.query_devices()}\n")
     return 0
 
@@ -345,8 +368,9 @@ def run(args: argparse.Namespace, stream_class=None) -> int:
         )
         label = str(args.input)
     else:
-        if stream_class is None:
-            stream_class = _sounddevice().InputStream
+        sd = _sounddevice() if stream_class is None else None
+        if sd is not None:
+            stream_class = sd.InputStream
         try:
             source = stream_class(
                 device=_device(args.device),
@@ -358,6 +382,8 @@ def run(args: argparse.Namespace, stream_class=None) -> int:
         except CommandError:
             raise
         except Exception as error:
+            if sd is not None and _has_no_input_device(sd):  # PortAudio: "querying device -1"
+                raise CommandError(NO_INPUT_DEVICES) from error
             raise CommandError(f"input device {args.device or '(default)'}: {error}") from error
         label = f"device {args.device or '(default)'}"
     rate = int(source.samplerate)

@@ -48,6 +48,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     build.add_argument("-o", "--output", type=Path, required=True, help="lm.arpa or lm.arpa.gz")
     build.set_defaults(handler=run_build)
 
+    lexicon = commands.add_parser(
+        "lexicon",
+        help="build the word list the beam search spells from (its vocabulary)",
+        description="Normalise word lists (one word per line) into the decoder's lexicon: "
+        "lower case, accents folded, one word in the model's alphabet, plus the single "
+        "letters; possessives are left out unless --keep-possessives. The decoder adds the "
+        "LM's words and the hotwords to it.",
+    )
+    lexicon.add_argument("--words", type=Path, nargs="*", default=[], help="word list files")
+    lexicon.add_argument(
+        "--system-words",
+        action="store_true",
+        help="add Debian's large English word lists (wamerican-large, wbritish-large)",
+    )
+    lexicon.add_argument("--keep-possessives", action="store_true", help='keep "dog\'s" forms')
+    lexicon.add_argument("-o", "--output", type=Path, required=True, help="words.txt[.gz]")
+    lexicon.set_defaults(handler=run_lexicon)
+
     tune = commands.add_parser(
         "tune",
         help="grid-search LM weight and word bonus on a dev manifest",
@@ -107,6 +125,56 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_lexicon(args: argparse.Namespace) -> int:
+    from asr.lexicon import SCOWL_NOTICE, SYSTEM_WORD_LISTS, build_word_list, write_word_list
+
+    lists = list(args.words)
+    if args.system_words:
+        missing = [str(p) for p in SYSTEM_WORD_LISTS if not p.is_file()]
+        if missing:
+            raise CommandError(
+                f"{', '.join(missing)}: not installed (apt install wamerican-large wbritish-large)"
+            )
+        lists.extend(SYSTEM_WORD_LISTS)
+    for path in lists:
+        if not Path(path).is_file():
+            raise CommandError(f"{path}: no such word list")
+    if not lists:
+        raise CommandError("no words: pass --words FILES and/or --system-words")
+    try:
+        words = build_word_list(lists, keep_possessives=args.keep_possessives)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+    header = "lstm-asr decoding lexicon from: " + ", ".join(Path(p).name for p in lists)
+    if args.system_words:
+        header += "\n" + SCOWL_NOTICE
+    write_word_list(args.output, words, header)
+    size = args.output.stat().st_size / 1e6
+    console.print(f"wrote {args.output} ({size:.2f} MB): {len(words)} words")
+    return 0
+
+
+def _tune_lexicon(args: argparse.Namespace, lm):
+    """The lexicon the commands would decode with (None: open or closed vocabulary)."""
+    from asr.lexicon import Lexicon, default_lexicon_path, read_word_list, vocabulary_words
+
+    if args.open_vocabulary or args.closed_vocabulary:
+        return None
+    path = args.lexicon or default_lexicon_path()
+    if not Path(path).is_file():
+        raise CommandError(f"{path}: no such word list")
+    try:
+        return Lexicon(vocabulary_words(read_word_list(path), lm), lm)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+
+
+def _vocabulary_name(args: argparse.Namespace) -> str:
+    if args.open_vocabulary or args.closed_vocabulary:
+        return "open" if args.open_vocabulary else "closed (LM words)"
+    return str(args.lexicon.name if args.lexicon else "default lexicon")
+
+
 def run_tune(args: argparse.Namespace) -> int:
     from asr.audio import load_audio
     from asr.ctc.beam_search import BeamConfig, beam_decode
@@ -131,6 +199,7 @@ def run_tune(args: argparse.Namespace) -> int:
     ]
     references = [e.text for e in entries]
     lm = read_arpa(lm_path)
+    lexicon = _tune_lexicon(args, lm)
     beam = args.beam or DEFAULT_BEAM  # tuning needs a beam: --beam 0 means the default width
     results = {}
     for weight, bonus in itertools.product(args.weights, args.bonuses):
@@ -138,10 +207,10 @@ def run_tune(args: argparse.Namespace) -> int:
             beam=beam,
             lm_weight=weight,
             word_bonus=bonus,
-            closed_vocabulary=getattr(args, "closed_vocabulary", False),
+            closed_vocabulary=args.closed_vocabulary,
         )
         hypotheses = [
-            vocabulary.decode(beam_decode(log_probs, vocabulary, config, lm).ids)
+            vocabulary.decode(beam_decode(log_probs, vocabulary, config, lm, lexicon).ids)
             for log_probs in log_prob_list
         ]
         word_rate, char_rate = wer(references, hypotheses), cer(references, hypotheses)
@@ -167,6 +236,7 @@ def run_tune(args: argparse.Namespace) -> int:
                     "lm_weight": weight,
                     "word_bonus": bonus,
                     "beam": beam,
+                    "vocabulary": _vocabulary_name(args),
                     "tuned_on": str(args.manifest),
                     "clips": len(entries),
                     "wer": round(best_wer, 4),

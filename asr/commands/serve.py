@@ -38,7 +38,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="largest frame accepted; larger ones get 1009 (1048576 = 32 s at 16 kHz)",
     )
     parser.add_argument(
-        "--idle-timeout", type=float, default=60.0, help="seconds without a frame before closing"
+        "--idle-timeout",
+        type=float,
+        default=60.0,
+        help="seconds without a frame before closing (60)",
     )
     parser.add_argument(
         "--sample-rate",

@@ -24,6 +24,7 @@ from asr.commands.common import (
     describe_error,
     load_recognizer,
     report_failure,
+    report_warning,
     stream_file,
     summary_line,
 )
@@ -88,9 +89,10 @@ def _check_arguments(args: argparse.Namespace, count: int) -> list[str]:
 
 
 def _stdout_text(result: FileResult, format_name: str, many: bool) -> str:
-    if format_name == "txt":
-        text = result.text
-        return f"{result.path}\t{text}\n" if many else f"{text}\n"
+    if format_name == "txt":  # one line per endpointed segment; a file without text: one line
+        prefix = f"{result.path}\t" if many else ""
+        lines = [segment.text for segment in result.segments if segment.text] or [""]
+        return "".join(f"{prefix}{line}\n" for line in lines)
     if format_name == "json":
         if many:  # one compact object per line: a manifest with the hypotheses as text
             import json
@@ -118,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     failures = len(problems)
     audio_seconds = compute_seconds = 0.0
-    written = 0
+    written = warned = 0
 
     with progress_bar() as progress:
         files_task = progress.add_task("files", total=len(files))
@@ -149,6 +151,9 @@ def run(args: argparse.Namespace) -> int:
                         failures += 1
                         report_failure(result.error)
                         continue
+                    for warning in result.warnings:
+                        report_warning(warning)
+                    warned += bool(result.warnings)
                     audio_seconds += result.duration
                     compute_seconds += result.compute_seconds
                     if args.output_dir is None:
@@ -168,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
 
     wall = time.perf_counter() - started
     total = len(files) + len(problems)
-    line = summary_line(total, failures, audio_seconds, wall, compute_seconds)
+    line = summary_line(total, failures, audio_seconds, wall, compute_seconds, warned)
     if args.output_dir is not None:
         line += f"; wrote {written} files to {args.output_dir}"
     console.print(escape(f"{line} on {recognizer.device}"))

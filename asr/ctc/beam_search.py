@@ -12,7 +12,15 @@ frame only tokens within `token_prune` (natural log) of the best, at most `max_t
 extend the beam; blank-only frames are pure numpy.
 
 Scores: log P_ctc(prefix) + lm_weight * log P_lm(words) + word_bonus * words + hotword bonuses.
-The LM is applied when a space ends a word and at `finalize()`.
+The LM scores a word when a space ends it and at `finalize()`. Until then an unfinished word is
+charged a lookahead, so that it competes fairly with hypotheses whose words are already scored
+(without it a long unscored blob outranks the several words it glues together, each of which
+has paid its LM cost): with a lexicon, the best unigram score of the words it can still
+become; once it can become none, `<unk>` plus the per-letter cost of a non-word (`asr.lm`).
+
+Vocabulary: with a `Lexicon` the search spells only its words (every extension that leaves the
+lexicon's prefixes is pruned as it is made) unless `open_vocabulary`; `closed_vocabulary`
+narrows it to the LM's words and the hotwords, like a grammar.
 """
 
 from __future__ import annotations
@@ -24,11 +32,11 @@ import numpy as np
 
 from asr.ctc.decoding import TokenSequence
 from asr.ctc.hotwords import HotwordTrie
-from asr.ctc.lm import BOS, EOS, UNK, NgramLm
+from asr.ctc.lm import OOV_LETTER_LOG, NgramLm
+from asr.lexicon import Lexicon, vocabulary_words
 from asr.tokens import Vocabulary
 
 NEG = -1e30
-SPECIAL_WORDS = {BOS, EOS, UNK}
 CONF_FRAMES = 3  # a word in another hypothesis agrees when it starts within this many steps
 COMPACT_NODES = 50_000  # prefix-tree size that triggers dropping dead prefixes
 
@@ -46,6 +54,9 @@ class BeamConfig:
     # the beam holds only spellable words (an open search keeps misspellings like "fine" for
     # "five" to the end, where a word LM alone cannot repair them).
     closed_vocabulary: bool = False
+    # Any letter string may be output, even with a lexicon (which then only scores prefixes):
+    # names and codes that no word list holds.
+    open_vocabulary: bool = False
 
 
 @dataclass
@@ -62,45 +73,65 @@ class _Node:
     hot: int | None  # hotword trie node (0: at a word boundary; None: outside the trie)
     hot_partial: float  # bonus of an unfinished hotword, taken back if it does not complete
     depth: int = 0  # tokens in the prefix
+    span: tuple[int, int] = (0, 0)  # the lexicon words the unfinished word can still become
+    look: float = 0.0  # lookahead LM score of the unfinished word, replaced when it ends
 
     @property
     def extra(self) -> float:
-        return self.fixed + self.hot_partial
+        return self.fixed + self.hot_partial + self.look
 
 
 class BeamSearchDecoder:
     """Incremental CTC prefix beam search (same interface as `GreedyDecoder`)."""
 
     def __init__(
-        self, vocabulary: Vocabulary, config: BeamConfig | None = None, lm: NgramLm | None = None
+        self,
+        vocabulary: Vocabulary,
+        config: BeamConfig | None = None,
+        lm: NgramLm | None = None,
+        lexicon: Lexicon | None = None,
     ):
+        """`lexicon`: the words to spell (share one between streams: it is built once). It
+        should hold the LM's words and the hotwords (`asr.lexicon.vocabulary_words`); hotwords
+        it lacks are added here."""
         self.vocabulary = vocabulary
         self.config = config or BeamConfig()
         if self.config.beam < 1:
             raise ValueError("beam must be at least 1")
+        if self.config.closed_vocabulary and self.config.open_vocabulary:
+            raise ValueError("a vocabulary cannot be both closed and open")
         self.lm = lm
         self.trie = HotwordTrie(self.config.hotwords)
-        if lm is not None:
+        if lm is not None and not self.trie.words <= lm.known:
             lm.known |= self.trie.words
+            lm._cache.clear()
         self.blank = vocabulary.blank
         self.space = vocabulary.space
         self.symbols = vocabulary.symbols
-        self.words: set[str] = set()
-        self.prefixes: set[str] = set()
-        if self.config.closed_vocabulary:
-            self.words = set(self.trie.words)
-            if lm is not None:
-                self.words |= {w for w in lm.vocab if w not in SPECIAL_WORDS}
-            if not self.words:
+        # Spell only the lexicon's words, or (a grammar) the LM's and the hotwords.
+        self.constrained = self.config.closed_vocabulary or (
+            lexicon is not None and not self.config.open_vocabulary
+        )
+        if self.config.closed_vocabulary or (lexicon is None and lm is not None):
+            # Without a lexicon the LM's words still give unfinished words their lookahead.
+            words = vocabulary_words(lm=lm, extra=self.trie.words)
+            if not words:
                 raise ValueError("a closed vocabulary needs an LM or hotwords")
-            self.prefixes = {w[:i] for w in self.words for i in range(1, len(w) + 1)}
+            lexicon = Lexicon(words, lm)
+        elif lexicon is not None and not all(w in lexicon for w in self.trie.words):
+            lexicon = Lexicon([*lexicon.words, *self.trie.words], lm)
+        self.lexicon = lexicon
+        self._unk = lm.unk_log10 * math.log(10.0) if lm is not None else 0.0
+        self._steps: dict[tuple[int, int], tuple[tuple[int, int], float] | None] = {}
         self.reset()
 
     # ---- state ---------------------------------------------------------------------------------
     def reset(self) -> None:
         start = self.lm.start() if self.lm is not None else ()
-        self._nodes = [_Node(-1, -1, -1, 1.0, "", start, 0.0, 0, 0.0)]
+        span = self.lexicon.full if self.lexicon is not None else (0, 0)
+        self._nodes = [_Node(-1, -1, -1, 1.0, "", start, 0.0, 0, 0.0, span=span)]
         self._children: dict[tuple[int, int], int] = {}
+        self._steps = {}
         self._beam = np.zeros(1, np.int64)  # node ids
         self._last = np.full(1, -1, np.int64)  # each beam prefix's last token
         self._extra = np.zeros(1)  # each beam prefix's LM/bonus score
@@ -144,6 +175,7 @@ class BeamSearchDecoder:
             (node.parent, node.token): index for index, node in enumerate(nodes) if index > 0
         }
         self._beam = np.array([new_id[int(n)] for n in self._beam], np.int64)
+        self._steps = {}
         self._compacted_size = len(nodes)  # compact again at twice this: amortised O(1)
 
     def _step(self, lp: np.ndarray) -> None:
@@ -168,10 +200,10 @@ class BeamSearchDecoder:
         source = np.where(last[:, None] == candidates[None, :], pb[:, None], total[:, None])
         extend = source + lp[candidates][None, :]
         approx = extend + self._extra[:, None]
+        if self.lexicon is not None or self.lm is not None:
+            approx = approx + self._lm_steps(beam, candidates)
         if self.trie:
             approx = approx + self._hot_steps(beam, candidates)
-        if self.words:
-            approx = np.where(self._in_vocabulary(beam, candidates), approx, NEG)
         limit = min(approx.size, config.beam)
         flat = np.argpartition(-approx.ravel(), limit - 1)[:limit]
         chosen = {int(i) for i in flat if approx.flat[i] > NEG / 2}
@@ -205,18 +237,55 @@ class BeamSearchDecoder:
         self._beam, self._pb, self._pnb, self._extra = ids, values[:, 0], values[:, 1], extra
         self._last = np.array([nodes[n].token for n in ids], np.int64)
 
-    def _in_vocabulary(self, beam: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Which extensions stay spellable: a letter that continues a vocabulary prefix, a
-        space after a whole word (or between words)."""
-        out = np.zeros((len(beam), len(candidates)), bool)
+    def _lm_steps(self, beam: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """What each extension adds to its prefix's LM score, for pre-pruning: a letter changes
+        the lookahead, a space replaces it with the word's LM score; NEG where a constrained
+        vocabulary cannot spell the extension."""
+        out = np.zeros((len(beam), len(candidates)))
         for b, n in enumerate(beam):
-            word = self._nodes[n].word
+            n = int(n)
+            node = self._nodes[n]
             for k, token in enumerate(candidates):
+                token = int(token)
                 if token == self.space:
-                    out[b, k] = not word or word in self.words
-                else:
-                    out[b, k] = word + self.symbols[token] in self.prefixes
+                    if node.word:
+                        out[b, k] = self._space_step(node) - node.look
+                    continue
+                step = self._letter_step(n, token)
+                out[b, k] = NEG if step is None else step[1] - node.look
         return out
+
+    def _space_step(self, node: _Node) -> float:
+        """The score a space gives `node`'s unfinished word (NEG where it is not a word)."""
+        if self.constrained and not self.lexicon.is_word(node.span, node.word):
+            return NEG
+        return self._word_score(node.word, node.lm_state)
+
+    def _letter_step(self, node_id: int, token: int) -> tuple[tuple[int, int], float] | None:
+        """The lexicon slice and lookahead after adding letter `token` to a prefix, or None
+        when a constrained vocabulary has no word that begins so (cached per prefix)."""
+        key = (node_id, token)
+        if key in self._steps:
+            return self._steps[key]
+        node = self._nodes[node_id]
+        word = node.word + self.symbols[token]
+        span = node.span
+        if self.lexicon is not None:
+            span = self.lexicon.narrow(span, word)
+        step = None
+        if span[1] > span[0] or not self.constrained:
+            step = (span, self._lookahead(word, span))
+        self._steps[key] = step
+        return step
+
+    def _lookahead(self, word: str, span: tuple[int, int]) -> float:
+        """The unfinished word's LM estimate: the best unigram of the lexicon words it begins,
+        or, when it begins none, `<unk>` plus the letters of a non-word so far."""
+        if self.lm is None or self.lexicon is None:
+            return 0.0
+        if span[1] > span[0]:
+            return self.config.lm_weight * self.lexicon.lookahead(span)
+        return self.config.lm_weight * (self._unk + OOV_LETTER_LOG * len(word))
 
     def _hot_steps(self, beam: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """The hotword bonus each extension would gain or lose, for pre-pruning."""
@@ -270,21 +339,36 @@ class BeamSearchDecoder:
 
     def _derive(self, node: _Node, parent: int, token: int) -> _Node:
         fixed, hot, partial = node.fixed, node.hot, node.hot_partial
-        word, lm_state = node.word, node.lm_state
+        word, lm_state, span, look = node.word, node.lm_state, node.span, 0.0
         if token == self.space:
             fixed += self._word_score(word, lm_state)
             if self.lm is not None:
                 lm_state = self.lm.score(lm_state, word)[1]
             hot, fixed, partial = self._hot_space(hot, fixed, partial)
             word = ""
+            span = self.lexicon.full if self.lexicon is not None else span
         else:
             char = self.symbols[token]
+            step = self._letter_step(parent, token)
+            assert step is not None, "an extension the vocabulary cannot spell"
+            span, look = step
             word += char
             if hot is not None:
                 hot = self.trie.step(hot, char)
                 partial = 0.0 if hot is None else partial + self.trie.nodes[hot].boost
         return _Node(
-            parent, token, self._offset, 0.0, word, lm_state, fixed, hot, partial, node.depth + 1
+            parent,
+            token,
+            self._offset,
+            0.0,
+            word,
+            lm_state,
+            fixed,
+            hot,
+            partial,
+            node.depth + 1,
+            span,
+            look,
         )
 
     def _word_score(self, word: str, lm_state: tuple) -> float:
@@ -310,7 +394,7 @@ class BeamSearchDecoder:
         """The end-of-utterance score: the last word, hotword confirmation, sentence end."""
         extra = node.fixed
         lm_state = node.lm_state
-        if self.words and node.word and node.word not in self.words:
+        if self.constrained and node.word and not self.lexicon.is_word(node.span, node.word):
             return NEG  # ends inside a word: not spellable
         if node.word:
             extra += self._word_score(node.word, lm_state)
@@ -376,13 +460,7 @@ class BeamSearchDecoder:
         scores = np.logaddexp(self._pb, self._pnb) + self._extra
         node_id = int(self._beam[int(np.argmax(scores))])
         node = self._nodes[node_id]
-        ends = []
-        for word in (w for w in self.words if w.startswith(node.word)):
-            end = node
-            for char in word[len(node.word) :]:
-                end = self._derive(end, -1, self.symbols.index(char))
-            ends.append((self._final_extra(end), -len(word), word))
-        completion = max(ends)[2][len(node.word) :]
+        completion = self.lexicon.best_word(node.span)[len(node.word) :]
         path = self._path(node_id)
         frame = path[-1].frame if path else self._offset
         ids = [n.token for n in path] + [self.symbols.index(c) for c in completion]
@@ -414,8 +492,9 @@ def beam_decode(
     vocabulary: Vocabulary,
     config: BeamConfig | None = None,
     lm: NgramLm | None = None,
+    lexicon: Lexicon | None = None,
 ) -> TokenSequence:
     """Beam search over a whole utterance `[T, V]`."""
-    decoder = BeamSearchDecoder(vocabulary, config, lm)
+    decoder = BeamSearchDecoder(vocabulary, config, lm, lexicon)
     decoder.accept(log_probs)
     return decoder.finalize()

@@ -1,6 +1,6 @@
 """Which CTC decoder a `Recognizer`'s streams use, built once from `DecodingOptions`: greedy or
-prefix beam search with an optional word LM and hotwords. The LM is loaded once and shared by
-all streams."""
+prefix beam search with an optional word LM, a lexicon (the words it may spell) and hotwords.
+The LM and the lexicon are loaded once and shared by all streams."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from asr.ctc.beam_search import BeamConfig, BeamSearchDecoder
 from asr.ctc.decoding import GreedyDecoder
 from asr.ctc.lm import LmDefaults, LmError, NgramLm, read_arpa
 from asr.ctc.options import DecodingOptions
+from asr.lexicon import Lexicon, read_word_list, vocabulary_words
 from asr.tokens import Vocabulary
 
 
@@ -19,6 +20,8 @@ class DecoderFactory:
     config: BeamConfig | None = None
     lm: NgramLm | None = None
     lm_path: str | None = None  # the LM file, when it was given as one (for reports)
+    lexicon: Lexicon | None = None
+    lexicon_path: str | None = None
 
     @classmethod
     def create(cls, options: DecodingOptions) -> DecoderFactory:
@@ -42,7 +45,18 @@ class DecoderFactory:
             hotwords=dict(options.hotwords),
             closed_vocabulary=options.closed_vocabulary,
         )
-        return cls("beam", config, model, None if path is None else str(path))
+        words = options.lexicon if isinstance(options.lexicon, Lexicon) else None
+        if options.lexicon_file is not None:
+            base = read_word_list(options.lexicon_file)
+            words = Lexicon(vocabulary_words(base, model, config.hotwords), model)
+        return cls(
+            "beam",
+            config,
+            model,
+            None if path is None else str(path),
+            None if options.closed_vocabulary else words,
+            None if options.lexicon_file is None else str(options.lexicon_file),
+        )
 
     def describe(self) -> dict:
         """The decoder settings, for reports (`asr evaluate --json`)."""
@@ -56,9 +70,11 @@ class DecoderFactory:
             "word_bonus": self.config.word_bonus,
             "hotwords": len(self.config.hotwords),
             "closed_vocabulary": self.config.closed_vocabulary,
+            "lexicon": self.lexicon_path or ("in memory" if self.lexicon else None),
+            "lexicon_words": len(self.lexicon) if self.lexicon else None,
         }
 
     def new(self, vocabulary: Vocabulary) -> GreedyDecoder | BeamSearchDecoder:
         if self.kind == "greedy":
             return GreedyDecoder(vocabulary.blank)
-        return BeamSearchDecoder(vocabulary, self.config, self.lm)
+        return BeamSearchDecoder(vocabulary, self.config, self.lm, self.lexicon)

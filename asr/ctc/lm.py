@@ -21,6 +21,10 @@ LN10 = math.log(10.0)
 UNK, BOS, EOS = "<unk>", "<s>", "</s>"
 # log10 probability of a word the ARPA file has no <unk> entry for.
 DEFAULT_UNK_LOG10 = -7.0
+# A word outside every vocabulary is `<unk>` spelled out: each letter and the word's end cost
+# ln(1/28) (26 letters, the apostrophe, the end), so one long out-of-vocabulary blob costs more
+# than the words it glues together would, instead of one flat penalty whatever its length.
+OOV_LETTER_LOG = -math.log(28.0)
 CACHE_SIZE = 200_000
 
 State = tuple[int, ...]
@@ -77,12 +81,14 @@ class NgramTable:
 class NgramLm:
     """Backoff n-gram model: `score(state, word) -> (natural-log prob, next state)`.
 
-    Words outside the vocabulary score as `<unk>` plus `oov_penalty` (natural log), except the
-    `known` words (hotwords), which get the `<unk>` probability alone. Tables are numpy arrays
-    (24 bytes per n-gram), so the shipped LM takes about 15 MB, not hundreds.
+    Words outside the LM's vocabulary score as `<unk>` and then:
+    - `known` words (hotwords): nothing more;
+    - words of a decoding lexicon (`add_lexicon`): an even share of `<unk>` among them;
+    - any other word: `OOV_LETTER_LOG` per letter and for its end, plus `oov_penalty`.
+    Tables are numpy arrays (24 bytes per n-gram), so the shipped LM takes about 15 MB.
     """
 
-    def __init__(self, vocab: list[str], tables: list[NgramTable], oov_penalty: float = -3.0):
+    def __init__(self, vocab: list[str], tables: list[NgramTable], oov_penalty: float = 0.0):
         self.order = len(tables)
         self.vocab = vocab
         self.ids = {word: index for index, word in enumerate(vocab)}
@@ -90,8 +96,33 @@ class NgramLm:
         self.tables = tables  # tables[n - 1]: the n-grams
         self.oov_penalty = oov_penalty
         self.known: set[str] = set()
+        self.lexicon_extra: frozenset[str] = frozenset()
+        self.lexicon_share = 0.0
         self.unk = self.ids.get(UNK, -1)
         self._cache: dict[tuple[State, str], tuple[float, State]] = {}
+
+    @property
+    def unk_log10(self) -> float:
+        """The unigram log10 probability of `<unk>`."""
+        row = self.tables[0].find(self.unk) if self.unk >= 0 else -1
+        return float(self.tables[0].log10_prob[row]) if row >= 0 else DEFAULT_UNK_LOG10
+
+    def add_lexicon(self, words: Iterable[str]) -> None:
+        """Words a decoder may output beyond the LM's own: each gets an even share of the
+        `<unk>` probability (ln 1/N) instead of the letter-by-letter cost of a non-word."""
+        extra = frozenset(w for w in words if w not in self.ids)
+        if extra != self.lexicon_extra:
+            self.lexicon_extra = extra
+            self.lexicon_share = -math.log(len(extra)) if extra else 0.0
+            self._cache.clear()
+
+    def oov_score(self, word: str) -> float:
+        """What a word outside the LM adds to the `<unk>` score (natural log)."""
+        if word in self.known:
+            return 0.0
+        if word in self.lexicon_extra:
+            return self.lexicon_share
+        return self.oov_penalty + OOV_LETTER_LOG * (len(word) + 1)
 
     @property
     def ngram_counts(self) -> list[int]:
@@ -133,7 +164,7 @@ class NgramLm:
         penalty = 0.0
         if index is None:
             index = self.unk
-            penalty = 0.0 if word in self.known else self.oov_penalty
+            penalty = self.oov_score(word)
         value = self._log10(state, index) * LN10 + penalty
         next_state = (*state, max(index, 0))[-(self.order - 1) :] if self.order > 1 else ()
         if len(self._cache) >= CACHE_SIZE:  # bounded over hours of audio
@@ -216,7 +247,7 @@ class _ArpaReader:
         return NgramLm(self.vocab, tables, oov_penalty)
 
 
-def read_arpa(path: str | Path, oov_penalty: float = -3.0) -> NgramLm:
+def read_arpa(path: str | Path, oov_penalty: float = 0.0) -> NgramLm:
     """Read an ARPA file (optionally gzipped) into an `NgramLm`."""
     path = Path(path)
     if not path.is_file():

@@ -11,7 +11,15 @@ import importlib
 
 # Recipe modules, imported only to build the parser (they must not import heavy modules at
 # import time).
-RECIPES = ("asr.prepare.human", "asr.prepare.tts")
+RECIPES = (
+    "asr.prepare.human",
+    "asr.prepare.tts",
+    "asr.prepare.librispeech",
+    "asr.prepare.commonvoice",
+    "asr.prepare.ljspeech",
+    "asr.prepare.kaldi",
+    "asr.prepare.folder",
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
