@@ -11,8 +11,8 @@ for result in stream.pop_finals() + recognizer.finish(stream):
     print(result.text, result.words)
 """
 
+from asr.ctc.lexicon import default_lexicon_path
 from asr.ctc.options import DecodingOptions, default_lm_path
-from asr.lexicon import default_lexicon_path
 from streaming.endpoint import EndpointConfig
 from streaming.model import ModelError, OnnxAcousticModel, default_model_path
 from streaming.recognizer import Recognizer

@@ -7,9 +7,9 @@ from conftest import FSDD, fsdd_clip
 from asr.ctc.beam_search import BeamConfig, BeamSearchDecoder, beam_decode
 from asr.ctc.decoding import greedy_decode
 from asr.ctc.hotwords import parse_hotwords
+from asr.ctc.lexicon import Lexicon
 from asr.ctc.lm import read_arpa
 from asr.ctc.lm_build import build_arpa, write_arpa
-from asr.lexicon import Lexicon
 from asr.tokens import Vocabulary
 from asr.wer import word_errors
 from streaming import DecodingOptions, EndpointConfig, Recognizer, default_lm_path
@@ -196,7 +196,7 @@ def test_cli_decodes_with_beam_and_shipped_lm_by_default():
     import argparse
 
     from asr.commands.decoding_options import add_decoder_arguments, decoding_options
-    from asr.lexicon import default_lexicon_path
+    from asr.ctc.lexicon import default_lexicon_path
 
     parser = argparse.ArgumentParser()
     add_decoder_arguments(parser)
@@ -391,8 +391,8 @@ def test_cli_default_output_words_are_lexicon_words(tiny_onnx, capsys):
     """The commands' default decoder prints only words of the lexicon and the LM (the tiny
     model's misspellings become words); --open-vocabulary prints what it spells."""
     from asr.cli import main
+    from asr.ctc.lexicon import default_lexicon_path, read_word_list
     from asr.ctc.options import default_lm_path
-    from asr.lexicon import default_lexicon_path, read_word_list
 
     known = set(read_word_list(default_lexicon_path())) | set(read_arpa(default_lm_path()).vocab)
     clips = [str(FSDD / name) for name in DIGIT_CLIPS]

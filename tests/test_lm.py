@@ -129,7 +129,7 @@ def test_sidecar_defaults_and_bad_files(tmp_path):
 
 def test_lm_lexicon_command_normalises_word_lists(tmp_path, capsys):
     from asr.cli import main
-    from asr.lexicon import read_word_list
+    from asr.ctc.lexicon import read_word_list
 
     words = tmp_path / "words.txt"
     words.write_text("Apple\napple's\nCafé\nO'Neil\nice-cream\n'tis\n\nzebra\n")

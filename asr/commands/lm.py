@@ -126,7 +126,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_lexicon(args: argparse.Namespace) -> int:
-    from asr.lexicon import SCOWL_NOTICE, SYSTEM_WORD_LISTS, build_word_list, write_word_list
+    from asr.ctc.lexicon import SCOWL_NOTICE, SYSTEM_WORD_LISTS, build_word_list, write_word_list
 
     lists = list(args.words)
     if args.system_words:
@@ -156,7 +156,7 @@ def run_lexicon(args: argparse.Namespace) -> int:
 
 def _tune_lexicon(args: argparse.Namespace, lm):
     """The lexicon the commands would decode with (None: open or closed vocabulary)."""
-    from asr.lexicon import Lexicon, default_lexicon_path, read_word_list, vocabulary_words
+    from asr.ctc.lexicon import Lexicon, default_lexicon_path, read_word_list, vocabulary_words
 
     if args.open_vocabulary or args.closed_vocabulary:
         return None

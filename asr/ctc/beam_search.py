@@ -32,8 +32,8 @@ import numpy as np
 
 from asr.ctc.decoding import TokenSequence
 from asr.ctc.hotwords import HotwordTrie
+from asr.ctc.lexicon import Lexicon, vocabulary_words
 from asr.ctc.lm import OOV_LETTER_LOG, NgramLm
-from asr.lexicon import Lexicon, vocabulary_words
 from asr.tokens import Vocabulary
 
 NEG = -1e30
@@ -92,7 +92,7 @@ class BeamSearchDecoder:
         lexicon: Lexicon | None = None,
     ):
         """`lexicon`: the words to spell (share one between streams: it is built once). It
-        should hold the LM's words and the hotwords (`asr.lexicon.vocabulary_words`); hotwords
+        should hold the LM's words and the hotwords (`asr.ctc.lexicon.vocabulary_words`); hotwords
         it lacks are added here."""
         self.vocabulary = vocabulary
         self.config = config or BeamConfig()

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from asr.ctc.beam_search import BeamConfig, BeamSearchDecoder
 from asr.ctc.decoding import GreedyDecoder
+from asr.ctc.lexicon import Lexicon, read_word_list, vocabulary_words
 from asr.ctc.lm import LmDefaults, LmError, NgramLm, read_arpa
 from asr.ctc.options import DecodingOptions
-from asr.lexicon import Lexicon, read_word_list, vocabulary_words
 from asr.tokens import Vocabulary
 
 

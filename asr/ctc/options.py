@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from asr.ctc.lexicon import Lexicon
     from asr.ctc.lm import NgramLm
-    from asr.lexicon import Lexicon
 
 DEFAULT_BEAM = 8
 SHIPPED_LM = "shipped"  # `DecodingOptions.lm`: the English LM shipped next to the default model
@@ -96,7 +96,7 @@ class DecodingOptions:
         if self.greedy or self.closed_vocabulary or self.lexicon is None:
             return None
         if self.uses_shipped_lexicon:
-            from asr.lexicon import default_lexicon_path
+            from asr.ctc.lexicon import default_lexicon_path
 
             return default_lexicon_path()
         return Path(self.lexicon) if isinstance(self.lexicon, (str, Path)) else None
