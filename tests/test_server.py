@@ -309,6 +309,9 @@ class _FailsForSecondStream:
             raise RuntimeError("model call failed")
         return self.recognizer.decode_streams(streams)
 
+    def finish(self, stream):
+        return self.recognizer.finish(stream)
+
 
 def test_a_failing_stream_gets_1011_and_the_others_go_on(recognizer):
     running = ServerThread(_FailsForSecondStream(recognizer))
