@@ -13,10 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from asr.checkpoint import CheckpointError, load_any, save_checkpoint
+from asr.checkpoint import TRAINING_STATE_KEYS, CheckpointError, save_checkpoint
 from asr.features import FeatureConfig
-
-_TRAINING_STATE = ("optimizer_state", "scheduler_state", "best_wer", "best_score", "bad_epochs")
+from export.onnx_weights import load_any
 
 
 def average_checkpoints(
@@ -45,7 +44,7 @@ def average_checkpoints(
         name: sum(w * p["model_state"][name].float() for w, (_, p) in zip(weights, loaded))
         for name in first["model_state"]
     }
-    result = {k: v for k, v in first.items() if k not in _TRAINING_STATE}
+    result = {k: v for k, v in first.items() if k not in TRAINING_STATE_KEYS}
     result.update(model_state=state, dev_wer=None, dev_cer=None)
     summary = dict(first.get("data_summary") or {})
     summary["averaged_from"] = [

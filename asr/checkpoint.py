@@ -1,13 +1,12 @@
 """Checkpoints: `torch.save` of plain containers, loadable with `weights_only=True`.
 
-Keys: model_state, model_config, feature_config, feature_stats, vocabulary, train_config,
-dev_wer, epoch, step, optimizer_state, scheduler_state, history, data_summary, format_version.
+`Checkpoint` names every key once; the key groups below are what each reader relies on.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import torch
 
@@ -19,11 +18,42 @@ from asr.tokens import Vocabulary
 CHECKPOINT_FORMAT = 1
 
 
+class Checkpoint(TypedDict, total=False):
+    """The keys of a checkpoint payload (plain containers and tensors only)."""
+
+    model_state: dict[str, torch.Tensor]  # LstmCtcModel.state_dict()
+    model_config: dict  # ModelConfig.to_dict()
+    feature_config: dict  # FeatureConfig.to_dict()
+    feature_stats: dict  # FeatureStats.to_dict()
+    vocabulary: list[str]  # Vocabulary.to_list()
+    train_config: dict  # TrainConfig.to_dict()
+    dev_wer: float | None
+    dev_cer: float | None
+    epoch: int | None  # epochs trained
+    step: int
+    best_wer: float
+    best_score: float  # mean of dev WER and CER of the best epoch
+    bad_epochs: int
+    optimizer_state: dict
+    scheduler_state: dict
+    history: list[dict]  # one row per epoch: train_loss, dev_wer, dev_cer, seconds
+    data_summary: dict  # what the model was trained on (copied into the model card)
+    format_version: int
+
+
+# The model's settings, stored as JSON in an exported model's metadata (and read back from it).
+SETTINGS_KEYS = ("feature_config", "feature_stats", "vocabulary", "model_config")
+# What every model needs: weights and settings.
+MODEL_KEYS = ("model_state", *SETTINGS_KEYS)
+# Only `--resume` needs these; an averaged or read-back model has none.
+TRAINING_STATE_KEYS = ("optimizer_state", "scheduler_state", "best_wer", "best_score", "bad_epochs")
+
+
 class CheckpointError(Exception):
     pass
 
 
-def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> None:
+def save_checkpoint(path: str | Path, payload: Checkpoint | dict[str, Any]) -> None:
     payload = {**payload, "format_version": CHECKPOINT_FORMAT}
     atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
@@ -38,28 +68,10 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         # torch's own message runs to a dozen lines of advice; its first sentence is the reason.
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
         raise CheckpointError(f"{path}: not a readable lstm-asr checkpoint ({reason})") from error
-    missing = [
-        k
-        for k in ("model_state", "model_config", "feature_config", "feature_stats", "vocabulary")
-        if k not in payload
-    ]
+    missing = [key for key in MODEL_KEYS if key not in payload]
     if missing:
         raise CheckpointError(f"{path}: checkpoint lacks {', '.join(missing)}")
     return payload
-
-
-def load_any(model: str | Path) -> tuple[Path, dict[str, Any]]:
-    """A checkpoint payload from a .pt file, an exported .onnx or 'default' (the shipped one)."""
-    if str(model) == "default":
-        from streaming.model import default_model_path
-
-        model = default_model_path()
-    path = Path(model)
-    if path.suffix == ".onnx":
-        from asr.onnx_weights import checkpoint_from_onnx
-
-        return path, checkpoint_from_onnx(path)
-    return path, load_checkpoint(path)
 
 
 def model_from_checkpoint(payload: dict[str, Any]) -> LstmCtcModel:

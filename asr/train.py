@@ -8,7 +8,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -18,8 +18,8 @@ import torch
 import torch.distributed as dist
 from rich.progress import TextColumn
 
-from asr.checkpoint import load_any, load_checkpoint, save_checkpoint
-from asr.decoding import greedy_decode
+from asr.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from asr.ctc.decoding import greedy_decode
 from asr.feature_cache import CachedFeatures, Variant, build_cache
 from asr.features import FeatureConfig, FeatureStats, StatsAccumulator, stack_frames
 from asr.manifest import ManifestEntry, read_manifest
@@ -28,6 +28,7 @@ from asr.progress import console, progress_bar
 from asr.tokens import Vocabulary
 from asr.train_config import TrainConfig
 from asr.wer import cer, wer
+from export.onnx_weights import load_any
 
 T = TypeVar("T")
 
@@ -241,24 +242,13 @@ class Trainer:
         test_manifest: Path | None = None,
         init: Path | None = None,
     ) -> dict:
+        """Train until max epochs, patience, target WER or time budget; best.pt and last.pt in
+        the run folder; the test set scored with the best model at the end."""
         config = self.config
         run_started = time.time()
         variants = _variants(config)
         # Checkpoints first: a bad --init or --resume fails before minutes of feature caching.
-        last_path, best_path = self.out_dir / "last.pt", self.out_dir / "best.pt"
-        state = load_checkpoint(last_path) if resume and last_path.is_file() else None
-        if resume and state is None:
-            self.log(f"[yellow]no checkpoint at {last_path}: starting a new run")
-        if state and "optimizer_state" not in state:
-            raise SystemExit(
-                f"{last_path}: holds no training state (an `asr average` result?); "
-                "start a new run from it with --init instead of --resume"
-            )
-        if state and FeatureConfig.from_dict(state["feature_config"]) != self.features:
-            raise SystemExit(
-                f"{last_path}: its feature settings differ from this run's config; "
-                "resume with the config the run started with"
-            )
+        state = self._resume_state() if resume else None
         start = None if state else self._init_checkpoint(init)
         train = self.load_split(train_manifest, variants, "train")
         dev = self.load_split(dev_manifest, [Variant()], "dev")
@@ -268,7 +258,76 @@ class Trainer:
             if stats_source
             else self.compute_stats(train)
         )
+        session = self._new_session(train, stats, start, state)
+        session.data_summary = self._data_summary(train_manifest, dev_manifest, train, variants)
+        if start:
+            session.data_summary["init"] = start["init_source"]
+            session.data_summary["init_epoch"] = start.get("epoch")
+            if start.get("data_summary"):
+                session.data_summary["init_data"] = start["data_summary"]
+        progress = session.progress
+        first_epoch = progress.epoch
 
+        def out_of_time() -> bool:
+            # No epoch starts past the budget (the one running finishes); at least one runs.
+            return (
+                config.max_minutes > 0
+                and progress.epoch > first_epoch
+                and time.time() - run_started >= config.max_minutes * 60
+            )
+
+        while (
+            progress.epoch < config.max_epochs
+            and progress.bad_epochs < config.patience
+            and not (progress.best_wer <= config.target_wer)
+            and not out_of_time()
+        ):
+            started = time.time()
+            train_loss = self.train_one_epoch(session)
+            dev_result, improved = self.validate(session, dev, train_loss, started)
+            if self.rank == 0:
+                self.save_checkpoint(session, dev_result, improved)
+        if out_of_time() and progress.epoch < config.max_epochs:
+            self.log(
+                f"time budget of {config.max_minutes:g} min reached after {progress.epoch} epochs"
+            )
+        if progress.bad_epochs >= config.patience:
+            self.log(f"early stop: no dev improvement in {config.patience} epochs")
+        result = {
+            "best_dev_wer": progress.best_wer,
+            "epochs": progress.epoch,
+            "history": progress.history,
+        }
+        if test_manifest and self.rank == 0:
+            result["test"] = self._test(session, test_manifest)
+        if self.world > 1:
+            dist.destroy_process_group()
+        return result
+
+    def _resume_state(self) -> Checkpoint | None:
+        """The checkpoint `--resume` continues from (None: start a new run), checked."""
+        last_path = self.out_dir / "last.pt"
+        if not last_path.is_file():
+            self.log(f"[yellow]no checkpoint at {last_path}: starting a new run")
+            return None
+        state = load_checkpoint(last_path)
+        if "optimizer_state" not in state:
+            raise SystemExit(
+                f"{last_path}: holds no training state (an `asr average` result?); "
+                "start a new run from it with --init instead of --resume"
+            )
+        if FeatureConfig.from_dict(state["feature_config"]) != self.features:
+            raise SystemExit(
+                f"{last_path}: its feature settings differ from this run's config; "
+                "resume with the config the run started with"
+            )
+        return state
+
+    def _new_session(
+        self, train: Split, stats: FeatureStats, start: dict | None, state: Checkpoint | None
+    ) -> _Session:
+        """Model, optimiser and schedule: new, fine-tuned from `start`, or resumed."""
+        config = self.config
         model_config = ModelConfig(
             input_dim=self.features.feature_dim,
             proj_dim=config.proj_dim,
@@ -287,169 +346,198 @@ class Trainer:
             model.parameters(), lr=config.lr, weight_decay=config.weight_decay
         )
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, partial(_lr_factor, config))
-        epoch, step, best_wer, bad_epochs, history = 0, 0, float("inf"), 0, []
-        best_score = float("inf")
+        progress = _Progress()
         if start:
             model.load_state_dict({k: v.float() for k, v in start["model_state"].items()})
-            self.log(f"initialised from {init} (epoch {start.get('epoch', '?')} of its run)")
+            self.log(
+                f"initialised from {start['init_source']} "
+                f"(epoch {start.get('epoch', '?')} of its run)"
+            )
         if state:
             model.load_state_dict(state["model_state"])
             optimizer.load_state_dict(state["optimizer_state"])
             scheduler.load_state_dict(state["scheduler_state"])
-            epoch, step = state["epoch"], state["step"]
-            best_wer, bad_epochs = state["best_wer"], state["bad_epochs"]
-            best_score = state.get("best_score", float("inf"))
-            history = list(state["history"])
-            self.log(f"resumed {last_path} at epoch {epoch} (best dev WER {best_wer:.2%})")
+            progress = _Progress(
+                epoch=state["epoch"],
+                step=state["step"],
+                best_wer=state["best_wer"],
+                best_score=state.get("best_score", float("inf")),
+                bad_epochs=state["bad_epochs"],
+                history=list(state["history"]),
+            )
+            self.log(
+                f"resumed {self.out_dir / 'last.pt'} at epoch {progress.epoch} "
+                f"(best dev WER {progress.best_wer:.2%})"
+            )
         trainable = model
         if self.world > 1:
             trainable = torch.nn.parallel.DistributedDataParallel(model)
-        ctc = torch.nn.CTCLoss(blank=self.vocab.blank, zero_infinity=True)
-        data_summary = {
+        self.log(f"model: {model.num_parameters():,} parameters, {model_config}")
+        return _Session(
+            model, trainable, model_config, optimizer, scheduler, train, stats, progress
+        )
+
+    def _data_summary(
+        self, train_manifest: Path, dev_manifest: Path, train: Split, variants: list[Variant]
+    ) -> dict:
+        return {
             "train_manifest": str(train_manifest),
             "dev_manifest": str(Path(dev_manifest).resolve()),
             "train_utterances": len(train),
             "train_hours": round(sum(train.entries[i].duration for i in train.index) / 3600, 3),
             "variants": [v.name for v in variants],
         }
-        if start:
-            data_summary["init"] = start["init_source"]
-            data_summary["init_epoch"] = start.get("epoch")
-            if start.get("data_summary"):
-                data_summary["init_data"] = start["data_summary"]
-        self.log(f"model: {model.num_parameters():,} parameters, {model_config}")
 
-        def payload(dev_result: dict) -> dict:
-            return {
-                "model_state": model.state_dict(),
-                "model_config": model_config.to_dict(),
-                "feature_config": self.features.to_dict(),
-                "feature_stats": stats.to_dict(),
-                "vocabulary": self.vocab.to_list(),
-                "train_config": config.to_dict(),
+    def train_one_epoch(self, session: _Session) -> float:
+        """One pass over this rank's batches; the mean training loss per utterance."""
+        config, progress, model = self.config, session.progress, session.model
+        rng = np.random.default_rng(config.seed * 7919 + progress.epoch)
+        torch.manual_seed(config.seed * 7919 + progress.epoch)
+        # SortaGrad (Amodei et al. 2016): shortest utterances first in the first epoch(s),
+        # which gets CTC off its all-blank plateau much sooner on sentence-long data.
+        batches = self.make_batches(
+            session.train, rng, shuffle=progress.epoch >= config.sortagrad_epochs
+        )
+        per_rank = len(batches) // self.world
+        batches = batches[self.rank :: self.world][:per_rank]  # interleaved: same lengths
+        model.train()
+        ctc = torch.nn.CTCLoss(blank=self.vocab.blank, zero_infinity=True)
+        total_loss, total_frames, started = 0.0, 0, time.time()
+        with progress_bar(
+            TextColumn(
+                "loss {task.fields[loss]:.3f} lr {task.fields[lr]:.2e} "
+                "{task.fields[speed]:.1f} audio-h/s"
+            ),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(
+                f"epoch {progress.epoch + 1}", total=len(batches), loss=0.0, lr=0.0, speed=0.0
+            )
+            prepared = _in_background(
+                self.collate(session.train, b, session.stats, rng) for b in batches
+            )
+            for batch, (padded, lengths, targets, target_lengths) in zip(batches, prepared):
+                padded = padded.to(self.device)
+                initial = model.init_state(len(batch), self.device)
+                log_probs, _, _ = session.trainable(padded, *initial)
+                loss = ctc(log_probs.transpose(0, 1), targets, lengths, target_lengths)
+                session.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
+                session.optimizer.step()
+                session.scheduler.step()
+                progress.step += 1
+                total_loss += loss.item() * len(batch)
+                total_frames += int(lengths.sum()) * self.features.stride
+                hours = total_frames * self.features.hop_length / self.features.sample_rate / 3600
+                speed = hours * self.world / max(1e-6, time.time() - started)
+                lr = session.scheduler.get_last_lr()[0]
+                bar.update(task, advance=1, loss=loss.item(), lr=lr, speed=speed)
+                if bar.disable and progress.step % LOG_EVERY_STEPS == 0:
+                    # A log file (nohup, CI) gets a line now and then instead of a bar.
+                    self.log(
+                        f"  step {progress.step}: loss {loss.item():.3f} lr {lr:.2e} "
+                        f"{speed:.2f} audio-h/s"
+                    )
+        progress.epoch += 1
+        return total_loss / max(1, sum(len(b) for b in batches))
+
+    def validate(
+        self, session: _Session, dev: Split, train_loss: float, started: float
+    ) -> tuple[dict, bool]:
+        """Score the epoch on dev, record it, and say whether it is the best so far."""
+        progress = session.progress
+        dev_result = self.evaluate(session.model, dev, session.stats)
+        # Select on the mean of WER and CER: WER alone hovers near 100 % for epochs while a
+        # model learns its first letters, and would keep an early, worse checkpoint.
+        score = (dev_result["wer"] + dev_result["cer"]) / 2
+        improved = score < progress.best_score
+        if improved:
+            progress.best_score, progress.best_wer = score, dev_result["wer"]
+        progress.bad_epochs = 0 if improved else progress.bad_epochs + 1
+        progress.history.append(
+            {
+                "epoch": progress.epoch,
+                "train_loss": train_loss,
                 "dev_wer": dev_result["wer"],
                 "dev_cer": dev_result["cer"],
-                "epoch": epoch,
-                "step": step,
-                "best_wer": best_wer,
-                "best_score": best_score,
-                "bad_epochs": bad_epochs,
-                "optimizer_state": optimizer.state_dict(),
-                "scheduler_state": scheduler.state_dict(),
-                "history": history,
-                "data_summary": data_summary,
+                "seconds": time.time() - started,
             }
+        )
+        self.log(
+            f"epoch {progress.epoch}: loss {train_loss:.4f}  dev WER {dev_result['wer']:.2%} "
+            f"CER {dev_result['cer']:.2%}  ({time.time() - started:.1f}s)"
+            + ("  [green]best" if improved else "")
+        )
+        return dev_result, improved
 
-        first_epoch = epoch
+    def save_checkpoint(self, session: _Session, dev_result: dict, improved: bool) -> None:
+        """last.pt always, best.pt when the epoch improved, epoch_NNN.pt with keep_epochs."""
+        progress = session.progress
+        checkpoint: Checkpoint = {
+            "model_state": session.model.state_dict(),
+            "model_config": session.model_config.to_dict(),
+            "feature_config": self.features.to_dict(),
+            "feature_stats": session.stats.to_dict(),
+            "vocabulary": self.vocab.to_list(),
+            "train_config": self.config.to_dict(),
+            "dev_wer": dev_result["wer"],
+            "dev_cer": dev_result["cer"],
+            "epoch": progress.epoch,
+            "step": progress.step,
+            "best_wer": progress.best_wer,
+            "best_score": progress.best_score,
+            "bad_epochs": progress.bad_epochs,
+            "optimizer_state": session.optimizer.state_dict(),
+            "scheduler_state": session.scheduler.state_dict(),
+            "history": progress.history,
+            "data_summary": session.data_summary,
+        }
+        save_checkpoint(self.out_dir / "last.pt", checkpoint)
+        if self.config.keep_epochs:
+            # To compare epochs on other sets afterwards (best.pt is chosen on dev only).
+            save_checkpoint(self.out_dir / f"epoch_{progress.epoch:03d}.pt", checkpoint)
+        if improved:
+            save_checkpoint(self.out_dir / "best.pt", checkpoint)
 
-        def out_of_time() -> bool:
-            # No epoch starts past the budget (the one running finishes); at least one runs.
-            return (
-                config.max_minutes > 0
-                and epoch > first_epoch
-                and time.time() - run_started >= config.max_minutes * 60
-            )
-
-        while (
-            epoch < config.max_epochs
-            and bad_epochs < config.patience
-            and not (best_wer <= config.target_wer)
-            and not out_of_time()
-        ):
-            rng = np.random.default_rng(config.seed * 7919 + epoch)
-            torch.manual_seed(config.seed * 7919 + epoch)
-            # SortaGrad (Amodei et al. 2016): shortest utterances first in the first epoch(s),
-            # which gets CTC off its all-blank plateau much sooner on sentence-long data.
-            batches = self.make_batches(train, rng, shuffle=epoch >= config.sortagrad_epochs)
-            per_rank = len(batches) // self.world
-            batches = batches[self.rank :: self.world][:per_rank]  # interleaved: same lengths
-            model.train()
-            total_loss, total_frames, started = 0.0, 0, time.time()
-            with progress_bar(
-                TextColumn(
-                    "loss {task.fields[loss]:.3f} lr {task.fields[lr]:.2e} "
-                    "{task.fields[speed]:.1f} audio-h/s"
-                ),
-                transient=True,
-            ) as bar:
-                task = bar.add_task(
-                    f"epoch {epoch + 1}", total=len(batches), loss=0.0, lr=0.0, speed=0.0
-                )
-                prepared = _in_background(self.collate(train, b, stats, rng) for b in batches)
-                for batch, (padded, lengths, targets, target_lengths) in zip(batches, prepared):
-                    padded = padded.to(self.device)
-                    log_probs, _, _ = trainable(padded, *model.init_state(len(batch), self.device))
-                    loss = ctc(log_probs.transpose(0, 1), targets, lengths, target_lengths)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
-                    optimizer.step()
-                    scheduler.step()
-                    step += 1
-                    frames = int(lengths.sum()) * self.features.stride
-                    total_loss += loss.item() * len(batch)
-                    total_frames += frames
-                    hours = (
-                        total_frames * self.features.hop_length / self.features.sample_rate / 3600
-                    )
-                    speed = hours * self.world / max(1e-6, time.time() - started)
-                    lr = scheduler.get_last_lr()[0]
-                    bar.update(task, advance=1, loss=loss.item(), lr=lr, speed=speed)
-                    if bar.disable and step % LOG_EVERY_STEPS == 0:
-                        # A log file (nohup, CI) gets a line now and then instead of a bar.
-                        self.log(
-                            f"  step {step}: loss {loss.item():.3f} lr {lr:.2e} "
-                            f"{speed:.2f} audio-h/s"
-                        )
-            epoch += 1
-            train_loss = total_loss / max(1, sum(len(b) for b in batches))
-            dev_result = self.evaluate(model, dev, stats)
-            # Select on the mean of WER and CER: WER alone hovers near 100 % for epochs while a
-            # model learns its first letters, and would keep an early, worse checkpoint.
-            score = (dev_result["wer"] + dev_result["cer"]) / 2
-            improved = score < best_score
-            if improved:
-                best_score, best_wer = score, dev_result["wer"]
-            bad_epochs = 0 if improved else bad_epochs + 1
-            history.append(
-                {
-                    "epoch": epoch,
-                    "train_loss": train_loss,
-                    "dev_wer": dev_result["wer"],
-                    "dev_cer": dev_result["cer"],
-                    "seconds": time.time() - started,
-                }
-            )
-            self.log(
-                f"epoch {epoch}: loss {train_loss:.4f}  dev WER {dev_result['wer']:.2%} "
-                f"CER {dev_result['cer']:.2%}  ({time.time() - started:.1f}s)"
-                + ("  [green]best" if improved else "")
-            )
-            if self.rank == 0:
-                checkpoint = payload(dev_result)
-                save_checkpoint(last_path, checkpoint)
-                if config.keep_epochs:
-                    # To compare epochs on other sets afterwards (best.pt is chosen on dev only).
-                    save_checkpoint(self.out_dir / f"epoch_{epoch:03d}.pt", checkpoint)
-                if improved:
-                    save_checkpoint(best_path, checkpoint)
-        if out_of_time() and epoch < config.max_epochs:
-            self.log(f"time budget of {config.max_minutes:g} min reached after {epoch} epochs")
-        if bad_epochs >= config.patience:
-            self.log(f"early stop: no dev improvement in {config.patience} epochs")
-        result = {"best_dev_wer": best_wer, "epochs": epoch, "history": history}
-        if test_manifest and self.rank == 0:
-            best = load_checkpoint(best_path)
-            model.load_state_dict(best["model_state"])
-            test = self.load_split(test_manifest, [Variant()], "test")
-            result["test"] = self.evaluate(model, test, stats)
-            self.log(
-                f"test ({test_manifest}): WER {result['test']['wer']:.2%} "
-                f"CER {result['test']['cer']:.2%} on {result['test']['utts']} utterances"
-            )
-        if self.world > 1:
-            dist.destroy_process_group()
+    def _test(self, session: _Session, test_manifest: Path) -> dict:
+        """The best checkpoint's score on the test set."""
+        best = load_checkpoint(self.out_dir / "best.pt")
+        session.model.load_state_dict(best["model_state"])
+        test = self.load_split(test_manifest, [Variant()], "test")
+        result = self.evaluate(session.model, test, session.stats)
+        self.log(
+            f"test ({test_manifest}): WER {result['wer']:.2%} "
+            f"CER {result['cer']:.2%} on {result['utts']} utterances"
+        )
         return result
+
+
+@dataclass
+class _Progress:
+    """Where a run stands; saved in every checkpoint, restored by `--resume`."""
+
+    epoch: int = 0
+    step: int = 0
+    best_wer: float = float("inf")
+    best_score: float = float("inf")
+    bad_epochs: int = 0
+    history: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _Session:
+    """One run's model, optimiser, data and progress, shared by the loop's steps."""
+
+    model: LstmCtcModel
+    trainable: torch.nn.Module  # the model, or its DistributedDataParallel wrapper
+    model_config: ModelConfig
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    train: Split
+    stats: FeatureStats
+    progress: _Progress
+    data_summary: dict = field(default_factory=dict)
 
 
 def _variants(config: TrainConfig) -> list[Variant]:

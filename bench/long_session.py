@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from asr.audio import load_audio  # noqa: E402
-from streaming import Recognizer  # noqa: E402
+from streaming import DecodingOptions, Recognizer  # noqa: E402
 
 RATE = 16000
 WARMUP_SECONDS = 600.0
@@ -71,6 +71,7 @@ def run_session(
     while fed < total:
         for start in range(0, len(audio), block):
             stream.accept_waveform(audio[start : start + block], RATE)
+            recognizer.decode_stream(stream)
             fed += min(block, len(audio) - start) / RATE
             for result in stream.pop_finals():
                 finals += 1
@@ -80,7 +81,7 @@ def run_session(
                 next_sample += sample_every
             if fed >= total:
                 break
-    finals += len(stream.finish())
+    finals += len(recognizer.finish(stream))
     wall = time.perf_counter() - started
     baseline = samples[0][1] if samples else rss_bytes()
     return {
@@ -105,7 +106,7 @@ def main() -> int:
     parser.add_argument("--block-seconds", type=float, default=0.5)
     parser.add_argument("--limit-mb", type=float, default=1.0, help="allowed RSS growth (1 MB)")
     args = parser.parse_args()
-    recognizer = Recognizer(args.model, provider="cpu", threads=1)
+    recognizer = Recognizer(args.model, DecodingOptions.greedy_ctc(), provider="cpu", threads=1)
     report = run_session(recognizer, args.hours, args.block_seconds)
     report["limit_mb"] = args.limit_mb
     report["ok"] = report["rss_growth_mb"] <= args.limit_mb

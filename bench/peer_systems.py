@@ -12,7 +12,6 @@ for Whisper): a missing one raises `Unavailable`, and its rows are skipped with 
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,29 +70,23 @@ def _chunks(samples: np.ndarray):
 class Ours:
     """The streaming engine (`streaming.Recognizer` → `Stream`), the path of `asr evaluate`.
 
-    `decoder="beam"` and `lm=` are passed only when this checkout's `Recognizer` accepts them.
+    `decoder`: "greedy" or "beam" (with the word LM `lm`, if given).
     """
 
     streaming = True
 
     def __init__(self, model: Path, decoder: str = "greedy", lm: Path | None = None):
-        from streaming import Recognizer
+        from streaming import DecodingOptions, Recognizer
 
         if not model.is_file():
             raise Unavailable(f"no model file {model}")
-        options: dict = {}
-        parameters = inspect.signature(Recognizer).parameters
-        if decoder != "greedy":
-            if "decoder" not in parameters:
-                raise Unavailable("Recognizer has no decoder= option in this checkout")
-            options["decoder"] = decoder
-        if lm is not None:
-            if "lm" not in parameters:
-                raise Unavailable("Recognizer has no lm= option in this checkout")
-            if not lm.exists():
-                raise Unavailable(f"no language model at {lm}")
-            options["lm"] = str(lm)
-        self.recognizer = Recognizer(model, provider="cpu", threads=1, **options)
+        if lm is not None and not lm.exists():
+            raise Unavailable(f"no language model at {lm}")
+        if decoder == "greedy":
+            decoding = DecodingOptions.greedy_ctc()
+        else:
+            decoding = DecodingOptions(lm=None if lm is None else str(lm))
+        self.recognizer = Recognizer(model, decoding, provider="cpu", threads=1)
         self.size_bytes = model.stat().st_size + (
             0 if lm is None else (directory_bytes(lm) if lm.is_dir() else lm.stat().st_size)
         )
@@ -106,13 +99,14 @@ class Ours:
         for block, position in _chunks(samples):
             started = cpu_clock()
             stream.accept_waveform(block, RATE)
+            self.recognizer.decode_stream(stream)
             finals = stream.pop_finals()
             partial = stream.partial().text
             compute += cpu_clock() - started
             texts += [r.text for r in finals if r.text]
             latency.block(block, position, partial, bool(finals))
         started = cpu_clock()
-        finals = stream.finish()
+        finals = self.recognizer.finish(stream)
         compute += cpu_clock() - started
         texts += [r.text for r in finals if r.text]
         latency.block(np.zeros(0, np.float32), len(samples) / RATE, "", bool(finals))

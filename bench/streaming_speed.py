@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from asr.audio import load_audio  # noqa: E402
 from asr.manifest import read_manifest  # noqa: E402
-from streaming import Recognizer, default_model_path  # noqa: E402
+from streaming import DecodingOptions, Recognizer, default_model_path  # noqa: E402
 
 
 def test_audio(source: Path | None, seconds: float) -> np.ndarray:
@@ -45,19 +45,23 @@ def test_audio(source: Path | None, seconds: float) -> np.ndarray:
 
 
 def measure(model: Path, audio: np.ndarray, chunk_ms: int, threads: int) -> dict:
-    recognizer = Recognizer(model, provider="cpu", threads=threads, chunk_ms=chunk_ms)
+    recognizer = Recognizer(
+        model, DecodingOptions.greedy_ctc(), provider="cpu", threads=threads, chunk_ms=chunk_ms
+    )
     config = recognizer.model.info.feature_config
     stream = recognizer.create_stream()
     chunk = int(recognizer.chunk_seconds * 16000)
     stream.accept_waveform(audio[:chunk], 16000)  # warm-up
+    recognizer.decode_stream(stream)
     stream = recognizer.create_stream()
     latencies = []
     for start in range(0, len(audio), chunk):
         began = time.perf_counter()
         stream.accept_waveform(audio[start : start + chunk], 16000)
+        recognizer.decode_stream(stream)
         latencies.append(time.perf_counter() - began)
     began = time.perf_counter()
-    stream.finish()
+    recognizer.finish(stream)
     total = sum(latencies) + time.perf_counter() - began
     window_ms = (config.win_length - config.hop_length) / config.sample_rate * 1000
     stacking_ms = (config.stack - 1) * config.hop_length / config.sample_rate * 1000

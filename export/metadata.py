@@ -9,6 +9,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from asr.checkpoint import SETTINGS_KEYS
+
 FORMAT_VERSION = "1"
 
 
@@ -24,14 +26,8 @@ def metadata_from_checkpoint(
         "training_data": payload.get("data_summary", {}),
         "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    return {
-        "lstm_asr_format": FORMAT_VERSION,
-        "feature_config": json.dumps(payload["feature_config"]),
-        "feature_stats": json.dumps(payload["feature_stats"]),
-        "vocabulary": json.dumps(payload["vocabulary"]),
-        "model_config": json.dumps(payload["model_config"]),
-        "model_card": json.dumps(card),
-    }
+    settings = {key: json.dumps(payload[key]) for key in SETTINGS_KEYS}
+    return {"lstm_asr_format": FORMAT_VERSION, **settings, "model_card": json.dumps(card)}
 
 
 def write_metadata(onnx_path, metadata: dict[str, str]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from asr.decoding import greedy_decode
+from asr.ctc.decoding import greedy_decode
 from asr.model import LstmCtcModel
 from asr.wer import edit_distance
 from streaming.model import OnnxAcousticModel

@@ -2,61 +2,69 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from asr.audio import iter_audio_blocks, to_mono
+from asr.ctc.decoder import DecoderFactory
+from asr.ctc.options import DecodingOptions
 from asr.features import mel_filterbank, tail_silence, utterance_features
-from streaming.decoder import DecoderFactory
 from streaming.endpoint import EndpointConfig
 from streaming.model import OnnxAcousticModel
 from streaming.result import Result, make_result
 from streaming.stream import Stream
 
 MIN_CHUNK_MS, MAX_CHUNK_MS = 10, 2000
+DEFAULT_CHUNK_MS = 120
+
+
+@dataclass(frozen=True)
+class FileBlock:
+    """One block of a file `Recognizer.transcribe_file` has decoded (empty after the end)."""
+
+    stream: Stream
+    samples: np.ndarray  # at the model's sample rate
+    position: float  # seconds of audio fed so far
+    finals: list[Result]  # final results this block ended
+    compute_seconds: float  # features + model for this block (reading the file excluded)
+
+    @property
+    def partial(self) -> str:
+        """The hypothesis of the utterance in progress ("" after the end)."""
+        return self.stream.partial().text if len(self.samples) else ""
 
 
 class Recognizer:
     """Load a model once (`model=None`: the shipped English model) and create streams from it.
 
-    `provider`: "auto" (CUDA when onnxruntime can use it, else CPU), "cuda" or "cpu";
-    `self.device` says which one really runs. `chunk_ms`: audio per model call (latency vs
-    throughput; 40–320 ms is the useful range).
-
-    `decoder`: "greedy" (fast default) or "beam" (CTC prefix beam search of width `beam`, with
-    the ARPA word LM `lm` weighted by `lm_weight`, a `word_bonus` per word, and `hotwords`
-    "word:boost,..." or {phrase: boost}); weight and bonus default to the JSON next to the LM.
-    `lexicon`: a word list (`default_lexicon_path()`: the shipped 134k English words) whose
-    words, the LM's and the hotwords are the only ones output; `closed_vocabulary`: only words
-    of the LM and hotwords (a grammar).
+    `decoding`: how CTC output becomes text (default: beam search with the shipped word LM and
+    lexicon, as every command decodes; `DecodingOptions.greedy_ctc()` is the fastest).
+    `endpoint`: when an utterance ends. `provider`: "auto" (CUDA when onnxruntime can use it,
+    else CPU), "cuda" or "cpu"; `self.device` says which one really runs. `chunk_ms`: audio per
+    model call (latency vs throughput; 40–320 ms is the useful range).
     """
 
     def __init__(
         self,
         model: str | Path | None = None,
+        decoding: DecodingOptions | None = None,
+        endpoint: EndpointConfig | None = None,
+        *,
         provider: str = "auto",
         threads: int = 1,
-        chunk_ms: int = 120,
-        endpoint: EndpointConfig | None = None,
-        decoder: str = "greedy",
-        beam: int = 16,
-        lm: str | Path | None = None,
-        lm_weight: float | None = None,
-        word_bonus: float | None = None,
-        hotwords: str | dict[str, float] | None = None,
-        closed_vocabulary: bool = False,
-        lexicon: str | Path | None = None,
+        chunk_ms: int = DEFAULT_CHUNK_MS,
     ):
         if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
             raise ValueError(f"chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
         self.model = OnnxAcousticModel(model, provider=provider, threads=threads)
+        self.decoding = decoding or DecodingOptions()
         self.endpoint = endpoint or EndpointConfig()
-        self.decoders = DecoderFactory.create(
-            decoder, beam, lm, lm_weight, word_bonus, hotwords, closed_vocabulary, lexicon
-        )
+        self.decoders = DecoderFactory.create(self.decoding)
         # Build the mel filterbank now (it imports librosa): not inside the first audio chunk.
         mel_filterbank(self.model.info.feature_config)
         step = self.model.info.feature_config.frame_shift_seconds
@@ -70,9 +78,27 @@ class Recognizer:
     def chunk_seconds(self) -> float:
         return self.chunk_steps * self.model.info.feature_config.frame_shift_seconds
 
-    def create_stream(self, auto_decode: bool = True) -> Stream:
-        """`auto_decode=False` leaves decoding to `decode_streams`, for batching many streams."""
-        return Stream(self, auto_decode=auto_decode)
+    def create_stream(self) -> Stream:
+        """A new stream: feed it with `stream.accept_waveform`, decode it with `decode_stream`
+        (or many at once with `decode_streams`), end it with `finish`."""
+        return Stream(
+            self.model.info,
+            self.decoders.new(self.model.info.vocabulary),
+            self.endpoint,
+            self.model.init_state(1),
+        )
+
+    def decode_stream(self, stream: Stream) -> None:
+        """Decode every chunk the stream has ready (its results: `partial()`, `pop_finals()`)."""
+        self.decode_streams([stream])
+
+    def finish(self, stream: Stream) -> list[Result]:
+        """End of input: decode the tail, finalise the last utterance, return remaining finals."""
+        if not stream.finished:
+            stream.input_finished()
+        self.decode_streams([stream])
+        stream.end_utterance()
+        return stream.pop_finals()
 
     def decode_streams(self, streams: Iterable[Stream]) -> None:
         """Run the model on every chunk the streams have ready, batching streams whose next
@@ -101,15 +127,37 @@ class Recognizer:
             )
 
     # ---- conveniences on top of streams ----------------------------------------------------
-    def transcribe_file(self, path: str | Path, block_seconds: float = 1.0) -> list[Result]:
-        """All final results of a file, streamed through one `Stream` in bounded memory."""
+    def transcribe_file(
+        self,
+        path: str | Path,
+        block_seconds: float = 1.0,
+        on_block: Callable[[FileBlock], None] | None = None,
+    ) -> list[Result]:
+        """All final results of a file, streamed through one `Stream` in bounded memory (the
+        loop of every command that reads files). `on_block` sees every block as it is decoded
+        and once more after the end (an empty block): progress bars, latency measurement.
+        Raises `AudioError`/`ValueError` for unusable audio."""
         stream = self.create_stream()
         finals: list[Result] = []
         sample_rate = self.model.info.feature_config.sample_rate
+        received = 0
         for block in iter_audio_blocks(path, block_seconds, sample_rate):
+            started = time.perf_counter()
             stream.accept_waveform(block, sample_rate)
-            finals.extend(stream.pop_finals())
-        finals.extend(stream.finish())
+            self.decode_streams([stream])
+            new = stream.pop_finals()
+            compute = time.perf_counter() - started
+            finals.extend(new)
+            received += len(block)
+            if on_block:
+                on_block(FileBlock(stream, block, received / sample_rate, new, compute))
+        started = time.perf_counter()
+        new = self.finish(stream)
+        compute = time.perf_counter() - started
+        finals.extend(new)
+        if on_block:
+            empty = np.zeros(0, np.float32)
+            on_block(FileBlock(stream, empty, received / sample_rate, new, compute))
         return finals
 
     def offline_transcribe(self, samples: np.ndarray) -> Result:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from asr.decoding import TokenSequence
+from asr.ctc.decoding import TokenSequence
 from asr.tokens import Vocabulary
 
 

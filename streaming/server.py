@@ -182,9 +182,7 @@ class AsrServer:
                 f"server full ({self.config.max_clients} clients): try again later",
             )
             return
-        session = _Session(
-            websocket, self.recognizer.create_stream(auto_decode=False), self.config.sample_rate
-        )
+        session = _Session(websocket, self.recognizer.create_stream(), self.config.sample_rate)
         session.last_seen = asyncio.get_running_loop().time()
         self.stats.connections += 1
         self._sessions[session] = None
@@ -317,7 +315,7 @@ class AsrServer:
         for session, frame in fed:
             stream = session.stream
             if frame.samples is None:
-                replies.append((session, (result_message(stream.finish()), True)))
+                replies.append((session, (result_message(self.recognizer.finish(stream)), True)))
                 continue
             finals = stream.pop_finals()
             reply = result_message(finals) if finals else partial_message(stream.partial())

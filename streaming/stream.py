@@ -1,29 +1,37 @@
-"""`Stream`: one audio stream's incremental state (resampler, features, LSTM state, decoder)."""
+"""`Stream`: one audio stream's incremental state (resampler, features, LSTM state, decoder).
+
+A stream is passive: it buffers features and keeps state, and its `Recognizer` owns the decode
+loop (as in sherpa-onnx), so one model call can serve many streams."""
 
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from asr.audio import StreamingResampler, to_mono
+from asr.ctc.beam_search import BeamSearchDecoder
+from asr.ctc.decoding import GreedyDecoder
 from asr.features import FeaturePipeline, tail_silence
-from streaming.endpoint import endpoint_reached
+from streaming.endpoint import EndpointConfig, endpoint_reached
+from streaming.model import ModelInfo
 from streaming.result import Result, make_result
-
-if TYPE_CHECKING:
-    from streaming.recognizer import Recognizer
 
 
 class Stream:
-    """Feed audio at any rate with `accept_waveform`; read `partial()`, `pop_finals()`,
-    and `finish()` at the end. Created by `Recognizer.create_stream()`."""
+    """Feed audio at any rate with `accept_waveform`, let the `Recognizer` decode it
+    (`decode_stream`, or `decode_streams` for many), read `partial()` and `pop_finals()`, and
+    `Recognizer.finish(stream)` at the end. Created by `Recognizer.create_stream()`."""
 
-    def __init__(self, recognizer: Recognizer, auto_decode: bool = True):
-        self.recognizer = recognizer
-        self.auto_decode = auto_decode
-        info = recognizer.model.info
+    def __init__(
+        self,
+        info: ModelInfo,
+        decoder: GreedyDecoder | BeamSearchDecoder,
+        endpoint: EndpointConfig,
+        initial_state: tuple[np.ndarray, np.ndarray],
+    ):
+        self._endpoint = endpoint
+        self._initial_state = initial_state  # never changed in place: the model returns new arrays
         self._vocabulary = info.vocabulary
         self._step_seconds = info.feature_config.frame_shift_seconds
         self._sample_rate = info.feature_config.sample_rate
@@ -31,8 +39,8 @@ class Stream:
         self._pipeline = FeaturePipeline(info.feature_config, info.stats)
         self._resampler: StreamingResampler | None = None
         self._pending = np.zeros((0, info.input_dim), np.float32)
-        self.h, self.c = recognizer.model.init_state(1)
-        self._decoder = recognizer.decoders.new(self._vocabulary)
+        self.h, self.c = initial_state
+        self._decoder = decoder
         self._utterance_start = 0  # absolute model step where the current utterance began
         self.steps_done = 0  # absolute model steps decoded
         self.samples_received = 0  # at the model's sample rate
@@ -55,8 +63,6 @@ class Stream:
             self._flush_resampler()
             self._resampler = StreamingResampler(int(sample_rate), self._sample_rate)
         self._push(self._resampler.process(samples))
-        if self.auto_decode:
-            self.recognizer.decode_streams([self])
 
     def _push(self, samples: np.ndarray, padding: bool = False) -> None:
         if len(samples) == 0:
@@ -78,7 +84,7 @@ class Stream:
         self._push(self._tail_silence, padding=True)
         self.finished = True
 
-    # ---- decoding (driven by the Recognizer) ---------------------------------------------------
+    # ---- decoding (driven by the Recognizer) -----------------------------------------------
     def ready_steps(self, chunk_steps: int) -> int:
         """How many steps to decode next: a full chunk, or the tail once input has finished."""
         if len(self._pending) >= chunk_steps:
@@ -98,14 +104,17 @@ class Stream:
         utterance_steps = self._decoder.frames_seen
         last_token = tokens.frames[-1] + 1 if tokens.ids else 0
         if endpoint_reached(
-            self.recognizer.endpoint,
+            self._endpoint,
             has_text=bool(self.partial().text),
             trailing_silence=(utterance_steps - last_token) * self._step_seconds,
             utterance_length=utterance_steps * self._step_seconds,
         ):
-            self._end_utterance()
+            self.end_utterance()
 
-    def _end_utterance(self) -> None:
+    def end_utterance(self) -> None:
+        """Finalise the current utterance (if anything was decoded) and start a new one."""
+        if not self._decoder.frames_seen:
+            return
         result = self._result(is_final=True)
         if result.text:
             self._finals.append(result)
@@ -113,7 +122,7 @@ class Stream:
         # bounded over hours of audio (models need leading silence in training for this).
         self._decoder.reset()
         self._utterance_start = self.steps_done
-        self.h, self.c = self.recognizer.model.init_state(1)
+        self.h, self.c = self._initial_state
 
     # ---- output ------------------------------------------------------------------------------
     def _result(self, is_final: bool) -> Result:
@@ -137,15 +146,6 @@ class Stream:
         finals = list(self._finals)
         self._finals.clear()
         return finals
-
-    def finish(self) -> list[Result]:
-        """End of input: decode the tail, finalise the last utterance, return remaining finals."""
-        if not self.finished:
-            self.input_finished()
-        self.recognizer.decode_streams([self])
-        if self._decoder.frames_seen:
-            self._end_utterance()
-        return self.pop_finals()
 
     @property
     def seconds_received(self) -> float:

@@ -4,15 +4,16 @@ import numpy as np
 import pytest
 from conftest import FSDD, fsdd_clip
 
-from asr.beam_search import BeamConfig, BeamSearchDecoder, beam_decode
-from asr.decoding import greedy_decode
-from asr.hotwords import parse_hotwords
-from asr.lexicon import Lexicon
-from asr.lm import read_arpa
-from asr.lm_build import build_arpa, write_arpa
+from asr.ctc.beam_search import BeamConfig, BeamSearchDecoder, beam_decode
+from asr.ctc.decoding import greedy_decode
+from asr.ctc.hotwords import parse_hotwords
+from asr.ctc.lexicon import Lexicon
+from asr.ctc.lm import read_arpa
+from asr.ctc.lm_build import build_arpa, write_arpa
+from asr.ctc.options import SHIPPED_LEXICON
 from asr.tokens import Vocabulary
 from asr.wer import word_errors
-from streaming import EndpointConfig, Recognizer
+from streaming import DecodingOptions, EndpointConfig, Recognizer, default_lm_path
 from streaming.result import tokens_to_words
 
 VOCAB = Vocabulary()
@@ -161,33 +162,22 @@ def digit_lm(tmp_path_factory):
 
 
 def test_recognizer_beam_streams_like_offline(tiny_onnx, digit_lm):
-    greedy = Recognizer(tiny_onnx, endpoint=NO_ENDPOINT)
-    beam = Recognizer(
-        tiny_onnx, endpoint=NO_ENDPOINT, decoder="beam", beam=6, lm=digit_lm, lm_weight=0.5
-    )
-    from streaming import default_lexicon_path
-
-    lexicon = Recognizer(
-        tiny_onnx,
-        endpoint=NO_ENDPOINT,
-        decoder="beam",
-        beam=6,
-        lm=digit_lm,
-        lm_weight=0.5,
-        lexicon=default_lexicon_path(),
-    )
+    greedy = Recognizer(tiny_onnx, DecodingOptions.greedy_ctc(), NO_ENDPOINT)
     rng = np.random.default_rng(0)
-    for name in DIGIT_CLIPS:
-        samples = fsdd_clip(name)
-        for recognizer in (beam, lexicon):
-            offline = recognizer.offline_transcribe(samples)
-            stream = recognizer.create_stream()
+    for lexicon in (SHIPPED_LEXICON, None):  # the shipped lexicon, and an open vocabulary
+        options = DecodingOptions(beam=6, lm=digit_lm, lm_weight=0.5, lexicon=lexicon)
+        beam = Recognizer(tiny_onnx, options, NO_ENDPOINT)
+        for name in DIGIT_CLIPS:
+            samples = fsdd_clip(name)
+            offline = beam.offline_transcribe(samples)
+            stream = beam.create_stream()
             start = 0
             while start < len(samples):
                 size = int(rng.integers(100, 5000))
                 stream.accept_waveform(samples[start : start + size], 16000)
+                beam.decode_stream(stream)
                 start += size
-            (final,) = stream.finish()
+            (final,) = beam.finish(stream)
             assert final.text == offline.text == greedy.offline_transcribe(samples).text
             assert [w.conf for w in final.words] == [w.conf for w in offline.words]
 
@@ -208,26 +198,27 @@ def test_cli_beam_flags(tiny_onnx, digit_lm, capsys):
 def test_cli_decodes_with_beam_and_shipped_lm_by_default():
     import argparse
 
-    from asr.commands.decoding_options import add_decoder_arguments, decoder_options
-    from streaming.decoder import default_lexicon_path, default_lm_path
+    from asr.commands.decoding_options import add_decoder_arguments, decoding_options
+    from asr.ctc.lexicon import default_lexicon_path
 
     parser = argparse.ArgumentParser()
     add_decoder_arguments(parser)
-    default = decoder_options(parser.parse_args([]))
-    assert (default["decoder"], default["beam"], default["lm"]) == ("beam", 8, default_lm_path())
-    assert decoder_options(parser.parse_args(["--beam", "0"])) == {}
-    assert decoder_options(parser.parse_args(["--no-lm"]))["lm"] is None
+    default = decoding_options(parser.parse_args([]))
+    assert default == DecodingOptions()  # the Python API's default too
+    assert (default.beam, default.lm_file) == (8, default_lm_path())
+    assert decoding_options(parser.parse_args(["--beam", "0"])) == DecodingOptions.greedy_ctc()
+    assert decoding_options(parser.parse_args(["--no-lm"])).lm_file is None
     # The vocabulary: the shipped lexicon unless --open-vocabulary or --closed-vocabulary.
-    assert default["lexicon"] == default_lexicon_path() and default_lexicon_path().is_file()
-    assert decoder_options(parser.parse_args(["--open-vocabulary"]))["lexicon"] is None
-    assert decoder_options(parser.parse_args(["--closed-vocabulary"]))["lexicon"] is None
+    assert default.lexicon_file == default_lexicon_path() and default_lexicon_path().is_file()
+    assert decoding_options(parser.parse_args(["--open-vocabulary"])).lexicon_file is None
+    assert decoding_options(parser.parse_args(["--closed-vocabulary"])).lexicon_file is None
 
 
 def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
     import json
 
     from asr.cli import main
-    from asr.lm import LmDefaults
+    from asr.ctc.lm import LmDefaults
 
     text = tmp_path / "digits.txt"
     text.write_text("zero one two\nthree four five\nsix seven eight nine\n")
@@ -242,11 +233,11 @@ def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
     stored = json.loads((tmp_path / "digits.json").read_text())
     assert stored["clips"] == 4 and stored["wer"] == 0.0
     assert LmDefaults.for_lm(lm) == LmDefaults(0.2, 0.0)
-    assert Recognizer(tiny_onnx, decoder="beam", lm=lm).decoders.config.lm_weight == 0.2
+    assert Recognizer(tiny_onnx, DecodingOptions(lm=lm)).decoders.config.lm_weight == 0.2
 
 
 def test_dropping_dead_prefixes_changes_nothing(monkeypatch, small_lm):
-    import asr.beam_search as beam_search
+    import asr.ctc.beam_search as beam_search
 
     rng = np.random.default_rng(5)
     log_probs = np.log(rng.dirichlet(np.full(len(VOCAB), 0.3), size=400))
@@ -324,7 +315,7 @@ def test_a_space_that_splits_a_blob_into_words_wins(tmp_path, monkeypatch):
     outranks the split hypotheses while it is spelled: the decoder printed the blob. With an
     unknown word spelled out letter by letter and the lookahead charged as it grows, the
     words win, for every weight and bonus tried."""
-    import asr.lm
+    import asr.ctc.lm
 
     path = rare_word_lm(tmp_path / "rare.arpa")
     heard = emissions([{" ": 0.4, "<blank>": 0.6} if c == " " else c for c in "quick brown fox"])
@@ -338,7 +329,7 @@ def test_a_space_that_splits_a_blob_into_words_wins(tmp_path, monkeypatch):
     )
     # The old scoring, reproduced: no lookahead, a flat unknown-word penalty.
     monkeypatch.setattr(BeamSearchDecoder, "_lookahead", lambda self, word, span: 0.0)
-    monkeypatch.setattr(asr.lm, "OOV_LETTER_LOG", 0.0)
+    monkeypatch.setattr(asr.ctc.lm, "OOV_LETTER_LOG", 0.0)
     for weight, bonus in settings:
         config = BeamConfig(beam=8, lm_weight=weight, word_bonus=bonus)
         old = beam_decode(heard, VOCAB, config, read_arpa(path, oov_penalty=-3.0))
@@ -403,8 +394,8 @@ def test_cli_default_output_words_are_lexicon_words(tiny_onnx, capsys):
     """The commands' default decoder prints only words of the lexicon and the LM (the tiny
     model's misspellings become words); --open-vocabulary prints what it spells."""
     from asr.cli import main
-    from asr.lexicon import default_lexicon_path, read_word_list
-    from streaming.decoder import default_lm_path
+    from asr.ctc.lexicon import default_lexicon_path, read_word_list
+    from asr.ctc.options import default_lm_path
 
     known = set(read_word_list(default_lexicon_path())) | set(read_arpa(default_lm_path()).vocab)
     clips = [str(FSDD / name) for name in DIGIT_CLIPS]

@@ -7,7 +7,7 @@ from conftest import FSDD
 from asr.audio import load_audio
 from asr.cli import main
 from asr.tokens import normalize_text
-from streaming import Recognizer, default_lexicon_path, default_lm_path
+from streaming import DecodingOptions, Recognizer, default_lexicon_path, default_lm_path
 
 
 def _rows(manifest):
@@ -32,10 +32,7 @@ def _last_json(stdout):
 def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, capsys):
     manifest, rows = mixed_manifest
     # What `asr evaluate` decodes with by default: beam 8 with the shipped LM and its tuned values.
-    lexicon = default_lexicon_path()
-    recognizer = Recognizer(
-        tiny_onnx, decoder="beam", beam=8, lm=default_lm_path(), lexicon=lexicon
-    )
+    recognizer = Recognizer(tiny_onnx)  # the commands' default: beam 8, shipped LM and lexicon
     refs = [normalize_text(row["text"]) for row in rows]
     hyps = [
         normalize_text(" ".join(r.text for r in recognizer.transcribe_file(row["audio_filepath"])))
@@ -95,7 +92,7 @@ def test_relative_manifest_paths_and_report(tiny_onnx, tmp_path, capsys):
 
 def test_both_modes_report_the_difference(tiny_onnx, mixed_manifest, capsys):
     manifest, rows = mixed_manifest
-    recognizer = Recognizer(tiny_onnx)
+    recognizer = Recognizer(tiny_onnx, DecodingOptions.greedy_ctc())
     refs = [normalize_text(row["text"]) for row in rows]
     offline = [
         normalize_text(recognizer.offline_transcribe(load_audio(row["audio_filepath"])).text)

@@ -14,7 +14,7 @@ from conftest import FSDD
 
 from asr.cli import main
 from asr.commands import listen
-from streaming import Recognizer, default_lm_path
+from streaming import Recognizer
 
 RATE = 8000  # the FSDD clips' native rate: the Stream resamples inside
 BLOCK = 160  # 20 ms device blocks
@@ -118,9 +118,7 @@ def test_fake_device_delivers_the_finals_and_survives_an_overflow(
     expected_file = tmp_path / "expected.wav"
     sf.write(expected_file, fake_device.audio, RATE)
     # `asr listen` decodes like `asr transcribe`: beam search with the shipped LM by default.
-    expected = Recognizer(tiny_onnx, decoder="beam", beam=8, lm=default_lm_path()).transcribe_file(
-        expected_file
-    )
+    expected = Recognizer(tiny_onnx).transcribe_file(expected_file)
     output, saved = tmp_path / "live.jsonl", tmp_path / "live.wav"
     code = main(
         [

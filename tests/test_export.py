@@ -10,7 +10,7 @@ from onnx import numpy_helper
 
 from asr.checkpoint import load_checkpoint, model_from_checkpoint
 from asr.cli import main
-from asr.decoding import greedy_decode
+from asr.ctc.decoding import greedy_decode
 from export.parity import ParityError, check_fp32
 from export.pipeline import export_checkpoint, held_out_features
 from streaming.model import OnnxAcousticModel

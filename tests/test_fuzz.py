@@ -15,7 +15,7 @@ from hypothesis.extra.numpy import arrays
 
 from asr.audio import AudioError, load_audio
 from asr.features import FeatureConfig, StreamingFeatureExtractor, log_mel
-from streaming import Recognizer
+from streaming import DecodingOptions, Recognizer
 from streaming.protocol import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 
 SETTINGS = settings(
@@ -30,15 +30,16 @@ ANY_FLOAT32 = st.floats(width=32, allow_nan=True, allow_infinity=True)
 
 @pytest.fixture(scope="module")
 def recognizer() -> Recognizer:
-    return Recognizer()
+    return Recognizer(decoding=DecodingOptions.greedy_ctc())  # robustness, not the decoder
 
 
-def _feed_in_chunks(stream, samples: np.ndarray, rate: int, sizes: list[int]) -> None:
+def _feed_in_chunks(recognizer, stream, samples: np.ndarray, rate: int, sizes: list[int]) -> None:
     """Feed `samples` in chunks of the given sizes (cycled), empty chunks included."""
     start, index = 0, 0
     while start < len(samples):
         size = sizes[index % len(sizes)]
         stream.accept_waveform(samples[start : start + size], rate)
+        recognizer.decode_stream(stream)
         start += size
         index += 1
 
@@ -53,9 +54,10 @@ def test_stream_any_rate_and_chunking_equals_one_call(recognizer, rate, sizes):
     samples = soxr.resample(fsdd_clip("9_theo_5.wav"), 16000, rate).astype(np.float32)
     whole = recognizer.create_stream()
     whole.accept_waveform(samples, rate)
+    recognizer.decode_stream(whole)
     chunked = recognizer.create_stream()
-    _feed_in_chunks(chunked, samples, rate, sizes)
-    assert _transcript(chunked.finish()) == _transcript(whole.finish())
+    _feed_in_chunks(recognizer, chunked, samples, rate, sizes)
+    assert _transcript(recognizer.finish(chunked)) == _transcript(recognizer.finish(whole))
 
 
 def test_stream_at_every_common_rate_hears_the_digit(recognizer):
@@ -63,7 +65,8 @@ def test_stream_at_every_common_rate_hears_the_digit(recognizer):
         samples = soxr.resample(fsdd_clip("9_theo_5.wav"), 16000, rate).astype(np.float32)
         stream = recognizer.create_stream()
         stream.accept_waveform(samples, rate)
-        assert [r.text for r in stream.finish()] == ["nine"], rate
+        recognizer.decode_stream(stream)
+        assert [r.text for r in recognizer.finish(stream)] == ["nine"], rate
 
 
 @SETTINGS
@@ -79,12 +82,13 @@ def test_stream_survives_hostile_values(recognizer, chunks):
     for chunk in chunks:
         if np.all(np.isfinite(chunk)):
             stream.accept_waveform(chunk, 16000)
+            recognizer.decode_stream(stream)
         else:
             with pytest.raises(ValueError, match="NaN or infinite"):
                 stream.accept_waveform(chunk, 16000)
         assert np.all(np.isfinite(stream.h)) and np.all(np.isfinite(stream.c))
         assert set(stream.partial().text) <= set("abcdefghijklmnopqrstuvwxyz' ")
-    for result in stream.finish():
+    for result in recognizer.finish(stream):
         assert all(0 <= w.conf <= 1 and 0 <= w.start < w.end for w in result.words)
 
 
@@ -96,8 +100,9 @@ def test_clipped_and_huge_audio_decode_like_full_scale(recognizer):
     for samples in (loud, clipped):
         stream = recognizer.create_stream()
         stream.accept_waveform(samples.astype(np.float32), 16000)
+        recognizer.decode_stream(stream)
         states.append(np.concatenate([stream.h.ravel(), stream.c.ravel()]))
-        texts.append(_transcript(stream.finish()))
+        texts.append(_transcript(recognizer.finish(stream)))
     assert texts[0] == texts[1]
     # Same state to float precision: huge input no longer poisons the LSTM with NaN/inf.
     assert np.all(np.isfinite(states[0])) and np.allclose(states[0], states[1], atol=1e-5)
@@ -107,10 +112,13 @@ def test_clipped_and_huge_audio_decode_like_full_scale(recognizer):
     for burst in (3e38, 1.0):
         stream = recognizer.create_stream()
         stream.accept_waveform(np.full(16000, burst, np.float32), 16000)
+        recognizer.decode_stream(stream)
         stream.accept_waveform(np.zeros(16000, np.float32), 16000)
+        recognizer.decode_stream(stream)
         stream.accept_waveform(clip, 16000)
+        recognizer.decode_stream(stream)
         assert np.all(np.isfinite(stream.h))
-        after.append(_transcript(stream.finish()))
+        after.append(_transcript(recognizer.finish(stream)))
     assert after[0] == after[1] and after[0]
 
 

@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from asr.lm import LmDefaults, LmError, read_arpa
-from asr.lm_build import build_arpa, perplexity, write_arpa
+from asr.ctc.lm import LmDefaults, LmError, read_arpa
+from asr.ctc.lm_build import build_arpa, perplexity, write_arpa
 
 LN10 = math.log(10)
 
@@ -129,7 +129,7 @@ def test_sidecar_defaults_and_bad_files(tmp_path):
 
 def test_lm_lexicon_command_normalises_word_lists(tmp_path, capsys):
     from asr.cli import main
-    from asr.lexicon import read_word_list
+    from asr.ctc.lexicon import read_word_list
 
     words = tmp_path / "words.txt"
     words.write_text("Apple\napple's\nCafé\nO'Neil\nice-cream\n'tis\n\nzebra\n")

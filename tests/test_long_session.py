@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from streaming import Recognizer, default_lm_path
+from streaming import DecodingOptions, Recognizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -15,12 +15,12 @@ from long_session import run_session  # noqa: E402
 
 
 def _greedy() -> Recognizer:
-    return Recognizer()
+    return Recognizer(decoding=DecodingOptions.greedy_ctc())
 
 
 def _beam_with_lm() -> Recognizer:
-    """What the commands decode with by default: beam 8 with the shipped LM."""
-    return Recognizer(decoder="beam", beam=8, lm=default_lm_path())
+    """What the API and the commands decode with by default: beam 8, shipped LM and lexicon."""
+    return Recognizer()
 
 
 # The beam + LM decoder costs ~3x greedy's time, so it runs 6 minutes (RSS sampled every 72 s;

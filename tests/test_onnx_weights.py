@@ -6,12 +6,12 @@ import pytest
 import torch
 from conftest import FSDD, TINY_CONFIG
 
-import asr.onnx_weights as onnx_weights
+import export.onnx_weights as onnx_weights
 from asr.checkpoint import CheckpointError, load_checkpoint
 from asr.cli import main
-from asr.onnx_weights import checkpoint_from_onnx
 from asr.train import Trainer
 from asr.train_config import TrainConfig
+from export.onnx_weights import checkpoint_from_onnx
 from export.pipeline import export_checkpoint
 
 

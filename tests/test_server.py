@@ -26,7 +26,7 @@ from websockets.exceptions import ConnectionClosed
 from asr.audio import load_audio
 from asr.cli import main
 from asr.commands.client import EOF_MESSAGE, to_pcm16
-from streaming import Recognizer, default_lm_path
+from streaming import Recognizer
 from streaming.server import AsrServer, ServerConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ class ServerThread:
 @pytest.fixture(scope="module")
 def recognizer() -> Recognizer:
     """The shipped model decoded as `asr serve` decodes by default: beam 8 with the shipped LM."""
-    return Recognizer(decoder="beam", beam=8, lm=default_lm_path())
+    return Recognizer()
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,11 @@ def _reference(recognizer: Recognizer, samples: np.ndarray, rate: int = 16000) -
     quantised = np.frombuffer(to_pcm16(samples), "<i2").astype(np.float32) / 32768.0
     stream = recognizer.create_stream()
     stream.accept_waveform(quantised, rate)
-    return [{"text": r.text, "result": [{**w.__dict__} for w in r.words]} for r in stream.finish()]
+    recognizer.decode_stream(stream)
+    return [
+        {"text": r.text, "result": [{**w.__dict__} for w in r.words]}
+        for r in recognizer.finish(stream)
+    ]
 
 
 def _frames(samples: np.ndarray, frame_bytes: int) -> list[bytes]:
@@ -304,6 +308,9 @@ class _FailsForSecondStream:
         if len(self.streams) > 1 and any(s is self.streams[1] for s in streams):
             raise RuntimeError("model call failed")
         return self.recognizer.decode_streams(streams)
+
+    def finish(self, stream):
+        return self.recognizer.finish(stream)
 
 
 def test_a_failing_stream_gets_1011_and_the_others_go_on(recognizer):

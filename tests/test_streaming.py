@@ -9,7 +9,7 @@ import soundfile as sf
 import soxr
 from conftest import FSDD, fsdd_clip
 
-from streaming import EndpointConfig, ModelError, Recognizer
+from streaming import DecodingOptions, EndpointConfig, ModelError, Recognizer
 
 TRAIN_CLIPS = [
     "0_jackson_5.wav",
@@ -19,25 +19,27 @@ TRAIN_CLIPS = [
     "9_jackson_5.wav",
 ]
 NO_ENDPOINT = EndpointConfig(enabled=False)
+GREEDY = DecodingOptions.greedy_ctc()  # what these tests check does not depend on the decoder
 
 
-def _feed(stream, samples, rate, rng, low=50, high=6000):
+def _feed(recognizer, stream, samples, rate, rng, low=50, high=6000):
     start = 0
     while start < len(samples):
         size = int(rng.integers(low, high))
         stream.accept_waveform(samples[start : start + size], rate)
+        recognizer.decode_stream(stream)
         start += size
 
 
 def _streamed_text(recognizer, samples, rate=16000, seed=0):
     stream = recognizer.create_stream()
-    _feed(stream, samples, rate, np.random.default_rng(seed))
-    return " ".join(r.text for r in stream.finish())
+    _feed(recognizer, stream, samples, rate, np.random.default_rng(seed))
+    return " ".join(r.text for r in recognizer.finish(stream))
 
 
 @pytest.mark.parametrize("chunk_ms", [40, 120, 320])
 def test_streaming_equals_whole_utterance(tiny_onnx, chunk_ms):
-    recognizer = Recognizer(tiny_onnx, chunk_ms=chunk_ms, endpoint=NO_ENDPOINT)
+    recognizer = Recognizer(tiny_onnx, GREEDY, chunk_ms=chunk_ms, endpoint=NO_ENDPOINT)
     for seed, name in enumerate(TRAIN_CLIPS + ["4_lucas_7.wav"]):
         samples = fsdd_clip(name)
         offline = recognizer.offline_transcribe(samples)
@@ -47,13 +49,14 @@ def test_streaming_equals_whole_utterance(tiny_onnx, chunk_ms):
 
 
 def test_batched_streams_equal_single_streams(tiny_onnx):
-    recognizer = Recognizer(tiny_onnx, chunk_ms=80)
+    recognizer = Recognizer(tiny_onnx, GREEDY, chunk_ms=80)
     clips = [fsdd_clip(name) for name in TRAIN_CLIPS]
     singles = []
     for samples in clips:
         stream = recognizer.create_stream()
         stream.accept_waveform(samples, 16000)
-        singles.append(stream.finish())
+        recognizer.decode_stream(stream)
+        singles.append(recognizer.finish(stream))
     batch_sizes: list[int] = []
     run = recognizer.model.run
 
@@ -62,7 +65,7 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
         return run(features, h, c)
 
     recognizer.model.run = recording_run
-    streams = [recognizer.create_stream(auto_decode=False) for _ in clips]
+    streams = [recognizer.create_stream() for _ in clips]
     rng = np.random.default_rng(1)
     positions = [0] * len(clips)
     while any(p < len(c) for p, c in zip(positions, clips)):
@@ -74,7 +77,7 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
     for stream in streams:
         stream.input_finished()
     recognizer.decode_streams(streams)
-    batched = [stream.finish() for stream in streams]
+    batched = [recognizer.finish(stream) for stream in streams]
     assert [[r.text for r in rs] for rs in batched] == [[r.text for r in rs] for rs in singles]
     assert [[w.start for r in rs for w in r.words] for rs in batched] == [
         [w.start for r in rs for w in r.words] for rs in singles
@@ -120,7 +123,7 @@ def test_endpointing_splits_two_utterances(tiny_onnx, tmp_path):
     path = tmp_path / "two.wav"
     sf.write(path, audio, 16000)
     recognizer = _energy_model(
-        Recognizer(tiny_onnx, endpoint=EndpointConfig(trailing_silence_after_speech=0.6))
+        Recognizer(tiny_onnx, GREEDY, endpoint=EndpointConfig(trailing_silence_after_speech=0.6))
     )
     finals = recognizer.transcribe_file(path)
     assert len(finals) == 2 and all(re.fullmatch("[ab]+", r.text) for r in finals)
@@ -141,6 +144,7 @@ def test_silence_only_and_max_length_rules(tiny_onnx):
     recognizer = _energy_model(
         Recognizer(
             tiny_onnx,
+            GREEDY,
             endpoint=EndpointConfig(
                 trailing_silence_after_speech=0.5, silence_timeout=1.0, max_utterance=2.0
             ),
@@ -148,9 +152,11 @@ def test_silence_only_and_max_length_rules(tiny_onnx):
     )
     stream = recognizer.create_stream()
     stream.accept_waveform(np.zeros(16000 * 3, np.float32), 16000)
+    recognizer.decode_stream(stream)
     assert stream.pop_finals() == [] and stream.partial().start >= 2.0  # silence: reset, no text
     noise = 0.3 * np.random.default_rng(0).standard_normal(16000 * 5).astype(np.float32)
     stream.accept_waveform(noise, 16000)
+    recognizer.decode_stream(stream)
     finals = stream.pop_finals()
     assert len(finals) == 2  # 5 s of continuous "speech" cut at 2 s and 4 s
     assert finals[0].end - finals[0].start == pytest.approx(2.0, abs=0.1)
@@ -158,7 +164,7 @@ def test_silence_only_and_max_length_rules(tiny_onnx):
 
 @pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000])
 def test_any_input_rate_gives_the_same_text(tiny_onnx, rate):
-    recognizer = Recognizer(tiny_onnx, endpoint=NO_ENDPOINT)
+    recognizer = Recognizer(tiny_onnx, GREEDY, endpoint=NO_ENDPOINT)
     for name in TRAIN_CLIPS[:3]:
         samples = fsdd_clip(name)
         expected = _streamed_text(recognizer, samples)
@@ -222,7 +228,7 @@ def test_incompatible_format_version(tiny_onnx, tmp_path):
 
 
 def test_word_times_never_pass_the_end_of_the_audio():
-    from asr.decoding import TokenSequence
+    from asr.ctc.decoding import TokenSequence
     from asr.tokens import Vocabulary
     from streaming.result import make_result, tokens_to_words
 
@@ -248,7 +254,7 @@ def test_integer_pcm_decodes_like_float_audio():
         samples, rate = sf.read(path, dtype=dtype)
         stream = recognizer.create_stream()
         stream.accept_waveform(samples, rate)
-        return " ".join(r.text for r in stream.finish())
+        return " ".join(r.text for r in recognizer.finish(stream))
 
     expected = text("float32")
     assert expected
@@ -272,8 +278,10 @@ def test_unsupported_sample_types_are_refused_clearly(samples):
 def test_results_hold_plain_python_floats(decoder):
     from streaming import default_lm_path
 
-    lm = default_lm_path() if decoder == "beam" else None
-    recognizer = Recognizer(decoder=decoder, lm=lm)
+    if decoder == "beam":
+        recognizer = Recognizer(decoding=DecodingOptions(lm=default_lm_path()))
+    else:
+        recognizer = Recognizer(decoding=GREEDY)
     results = recognizer.transcribe_file(FSDD / "9_jackson_5.wav")
     results.append(recognizer.offline_transcribe(fsdd_clip("3_theo_5.wav")))
     words = [word for result in results for word in result.words]

@@ -1,6 +1,7 @@
-"""The user commands `asr transcribe`, `asr listen` and `asr evaluate`.
+"""The `asr` commands, one module each with an `add_parser(sub)` function.
 
-Each command lives in its own module with an `add_parser(sub)` function; all three run audio
-through the same `streaming.Stream` (see `common.stream_file`), so files, the microphone and
-evaluation can never disagree. Nothing here imports torch, and nothing heavy runs at import.
+`transcribe`, `listen` and `evaluate` run audio through the same `streaming.Stream` (files
+through `Recognizer.transcribe_file`), so files, the microphone and evaluation can never
+disagree. `train`, `export` and `average` import torch when they run; nothing heavy runs at
+import.
 """

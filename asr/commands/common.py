@@ -1,9 +1,8 @@
-"""Pieces shared by the user commands: model options, the one file → `Stream` loop, summaries."""
+"""Pieces shared by the user commands: model options, file results, summaries."""
 
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,15 +11,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.markup import escape
 
-from asr.commands.decoding_options import add_decoder_arguments, decoder_options
+from asr.commands.decoding_options import add_decoder_arguments, decoding_options
+from asr.commands.errors import CommandError
 from asr.progress import console
+from streaming.recognizer import DEFAULT_CHUNK_MS, MAX_CHUNK_MS, MIN_CHUNK_MS
 
 if TYPE_CHECKING:
     from streaming import Recognizer, Result
-
-
-class CommandError(Exception):
-    """A user error reported as one line (no traceback)."""
+    from streaming.recognizer import FileBlock
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,8 +34,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--chunk-ms",
         type=int,
-        default=120,
-        help="audio per model call in ms: latency vs throughput (default 120)",
+        default=DEFAULT_CHUNK_MS,
+        help=f"audio per model call in ms: latency vs throughput (default {DEFAULT_CHUNK_MS})",
     )
     add_decoder_arguments(parser)
 
@@ -55,20 +53,19 @@ def model_path(model: Path | None) -> Path:
 
 
 def load_recognizer(args: argparse.Namespace, threads: int = 1) -> Recognizer:
-    from asr.lm import LmError
+    from asr.ctc.lm import LmError
     from streaming import Recognizer
-    from streaming.recognizer import MAX_CHUNK_MS, MIN_CHUNK_MS
 
-    options = decoder_options(args)
+    options = decoding_options(args)
     if not MIN_CHUNK_MS <= args.chunk_ms <= MAX_CHUNK_MS:
         raise CommandError(f"--chunk-ms: chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
     try:
         return Recognizer(
             model_path(args.model),
+            options,
             provider=args.provider,
             threads=threads,
             chunk_ms=args.chunk_ms,
-            **options,
         )
     except (LmError, ValueError) as error:
         raise CommandError(str(error)) from error
@@ -94,43 +91,27 @@ def stream_file(
     recognizer: Recognizer,
     path: Path,
     block_seconds: float = 1.0,
-    on_block: Callable[[float], None] | None = None,
-    observer: Callable[[object, float, str, list], None] | None = None,
+    on_block: Callable[[FileBlock], None] | None = None,
 ) -> FileResult:
-    """Stream a file through one `Stream` in bounded memory; all final segments.
-
-    `on_block(seconds)` is called with the audio duration of every block (progress bars);
-    `observer(block, audio_position, partial_text, new_finals)` after every block and once
-    after the end (latency measurement). Raises `AudioError`/`ValueError` for unusable audio.
-    """
-    from asr.audio import iter_audio_blocks
+    """`Recognizer.transcribe_file` as a `FileResult`: segments, duration, compute time, and
+    warnings for a file that decoded but looks corrupt. `on_block` sees every decoded block (see
+    `FileBlock`). Raises `AudioError`/`ValueError` for unusable audio."""
     from asr.audio_check import NoiseMeter, length_warning, read_header
 
     sample_rate = recognizer.model.info.feature_config.sample_rate
     header = read_header(path)
     noise = NoiseMeter(sample_rate, header.sample_rate / 2 if header.sample_rate else None)
-    stream = recognizer.create_stream()
     result = FileResult(path)
-    samples = 0
-    for block in iter_audio_blocks(path, block_seconds, sample_rate):
-        noise.add(block)
-        started = time.perf_counter()
-        stream.accept_waveform(block, sample_rate)
-        finals = stream.pop_finals()
-        result.compute_seconds += time.perf_counter() - started
-        result.segments.extend(finals)
-        samples += len(block)
-        if observer:
-            observer(block, samples / sample_rate, stream.partial().text, finals)
+
+    def record(block: FileBlock) -> None:
+        if len(block.samples):
+            noise.add(block.samples)
+        result.compute_seconds += block.compute_seconds
+        result.duration = block.position
         if on_block:
-            on_block(len(block) / sample_rate)
-    started = time.perf_counter()
-    finals = stream.finish()
-    result.compute_seconds += time.perf_counter() - started
-    result.segments.extend(finals)
-    if observer:
-        observer(np.zeros(0, np.float32), samples / sample_rate, "", finals)
-    result.duration = samples / sample_rate
+            on_block(block)
+
+    result.segments = recognizer.transcribe_file(path, block_seconds, record)
     warnings = (header.warning or length_warning(header.seconds, result.duration), noise.warning())
     result.warnings = [f"{path}: {warning}" for warning in warnings if warning]
     return result
@@ -190,7 +171,6 @@ def summary_line(
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
-    import numpy as np
 
     return float(np.percentile(np.asarray(values, dtype=np.float64), q))
 

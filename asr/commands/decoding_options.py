@@ -1,6 +1,7 @@
 """Decoder flags shared by `asr transcribe`, `evaluate`, `listen`, `serve` and `lm tune`: prefix
 beam search with the shipped word LM by default (`--lm`, `--no-lm`, LM weight, word bonus,
-hotwords), or `--beam 0` for greedy CTC.
+hotwords), or `--beam 0` for greedy CTC. The flags build a `DecodingOptions`, whose defaults
+are the Python API's too.
 
 Beam + LM is the default because greedy CTC spells what it hears letter by letter ("fhree",
 "eiht"): the LM turns that into words at about 1.6x the small decoding cost (RTF 0.011 against
@@ -11,7 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-DEFAULT_BEAM = 16
+from asr.commands.errors import CommandError
+from asr.ctc.options import DEFAULT_BEAM, SHIPPED_LEXICON, SHIPPED_LM, DecodingOptions
 
 
 def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,48 +66,39 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def decoder_options(args: argparse.Namespace) -> dict:
-    """Recognizer keyword arguments for the decoder flags (greedy for `--beam 0`)."""
-    from asr.commands.common import CommandError
-    from asr.hotwords import parse_hotwords
-    from streaming.decoder import default_lexicon_path, default_lm_path
-
+def decoding_options(args: argparse.Namespace) -> DecodingOptions:
+    """The `DecodingOptions` of the decoder flags (greedy for `--beam 0`)."""
     beam = getattr(args, "beam", DEFAULT_BEAM)
     hotwords = getattr(args, "hotwords", None)
-    if beam < 0:
-        raise CommandError("--beam must be at least 1 (or 0 for greedy)")
+    lm = getattr(args, "lm", None)
     closed = getattr(args, "closed_vocabulary", False)
     open_vocabulary = getattr(args, "open_vocabulary", False)
     lexicon = getattr(args, "lexicon", None)
+    if beam < 0:
+        raise CommandError("--beam must be at least 1 (or 0 for greedy)")
     if not beam:
-        if hotwords or getattr(args, "lm", None) or closed or open_vocabulary or lexicon:
+        if hotwords or lm or closed or open_vocabulary or lexicon:
             raise CommandError(
                 "--hotwords, --lm, --lexicon and --open/--closed-vocabulary need the beam "
                 "search, not --beam 0"
             )
-        return {}
+        return DecodingOptions.greedy_ctc()
     if lexicon is not None and (closed or open_vocabulary):
         raise CommandError("--lexicon is the vocabulary: not with --open/--closed-vocabulary")
     try:
-        phrases = parse_hotwords(hotwords)
+        options = DecodingOptions(
+            beam=beam,
+            lm=None if getattr(args, "no_lm", False) else lm or SHIPPED_LM,
+            lm_weight=getattr(args, "lm_weight", None),
+            word_bonus=getattr(args, "word_bonus", None),
+            hotwords=hotwords,
+            closed_vocabulary=closed,
+            lexicon=None if open_vocabulary or closed else lexicon or SHIPPED_LEXICON,
+        )
     except ValueError as error:
         raise CommandError(f"--hotwords: {error}") from error
-    lm = None
-    if not getattr(args, "no_lm", False):
-        lm = args.lm or default_lm_path()
-        if not Path(lm).is_file():
-            raise CommandError(f"{lm}: no such LM file (pass --lm PATH or --no-lm)")
-    if not (closed or open_vocabulary):
-        lexicon = lexicon or default_lexicon_path()
-        if not Path(lexicon).is_file():
-            raise CommandError(f"{lexicon}: no such word list (pass --lexicon PATH)")
-    return {
-        "decoder": "beam",
-        "beam": beam,
-        "lm": lm,
-        "lm_weight": getattr(args, "lm_weight", None),
-        "word_bonus": getattr(args, "word_bonus", None),
-        "hotwords": phrases,
-        "closed_vocabulary": closed,
-        "lexicon": lexicon,
-    }
+    if options.lm_file is not None and not options.lm_file.is_file():
+        raise CommandError(f"{options.lm_file}: no such LM file (pass --lm PATH or --no-lm)")
+    if options.lexicon_file is not None and not options.lexicon_file.is_file():
+        raise CommandError(f"{options.lexicon_file}: no such word list (pass --lexicon PATH)")
+    return options

@@ -115,18 +115,19 @@ def _require_matplotlib():
 def _streaming(recognizer, utterance: Utterance) -> tuple[str, float]:
     """Hypothesis and compute seconds through the `Stream`, with latency on the audio clock."""
     from asr.commands.latency import LatencyTracker
+    from streaming.recognizer import FileBlock
 
     tracker = LatencyTracker()
     rate = recognizer.model.info.feature_config.sample_rate
 
-    def observe(block, position, partial, finals) -> None:
-        tracker.audio(block, rate, position)
-        if finals:
-            tracker.final(position)
-        elif partial:
-            tracker.text_seen(position)
+    def observe(block: FileBlock) -> None:
+        tracker.audio(block.samples, rate, block.position)
+        if block.finals:
+            tracker.final(block.position)
+        elif block.partial:
+            tracker.text_seen(block.position)
 
-    result = stream_file(recognizer, utterance.path, recognizer.chunk_seconds, observer=observe)
+    result = stream_file(recognizer, utterance.path, recognizer.chunk_seconds, observe)
     utterance.duration = result.duration
     first, final = tracker.first_partial, tracker.final_after_end
     utterance.latency = {

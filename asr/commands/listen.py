@@ -294,6 +294,7 @@ class ListenSession:
                 if self.recorder:
                     self.recorder.write(mono)
                 self.stream.accept_waveform(mono, self.sample_rate)
+                self.recognizer.decode_stream(self.stream)
                 self.samples += len(mono)
                 self.latency.audio(mono, self.sample_rate, captured)
                 self._emit(self.stream.pop_finals())
@@ -318,7 +319,7 @@ class ListenSession:
         self._worker.join()
         try:
             if self.error is None:
-                self._emit(self.stream.finish())
+                self._emit(self.recognizer.finish(self.stream))
         finally:
             self.display.clear()
             if self.recorder:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from asr.commands.common import CommandError, add_model_arguments, model_path
-from asr.commands.decoding_options import DEFAULT_BEAM
+from asr.ctc.options import DEFAULT_BEAM, DecodingOptions, default_lm_path
 from asr.progress import console
 
 DEFAULT_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
@@ -96,7 +96,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _system_text() -> list[str]:
-    from asr.prepare.sentences import bible_clauses, fortune_sentences, wordnet_examples
+    try:
+        from asr.prepare.sentences import bible_clauses, fortune_sentences, wordnet_examples
+    except ModuleNotFoundError as error:
+        raise CommandError(
+            "--system-text reads its sentences with the corpus recipes, which only a source "
+            "checkout has (pip install -e .)"
+        ) from error
 
     lines = []
     for load in (wordnet_examples, fortune_sentences, bible_clauses):
@@ -107,7 +113,7 @@ def _system_text() -> list[str]:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from asr.lm_build import build_arpa, read_text_lines, write_arpa
+    from asr.ctc.lm_build import build_arpa, read_text_lines, write_arpa
 
     if args.min_count != sorted(args.min_count) or min(args.min_count) < 1:
         raise CommandError("--min-count must be positive and nondecreasing")
@@ -133,7 +139,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_lexicon(args: argparse.Namespace) -> int:
-    from asr.lexicon import SCOWL_NOTICE, SYSTEM_WORD_LISTS, build_word_list, write_word_list
+    from asr.ctc.lexicon import SCOWL_NOTICE, SYSTEM_WORD_LISTS, build_word_list, write_word_list
 
     lists = list(args.words)
     if args.system_words:
@@ -163,7 +169,7 @@ def run_lexicon(args: argparse.Namespace) -> int:
 
 def _tune_lexicon(args: argparse.Namespace, lm):
     """The lexicon the commands would decode with (None: open or closed vocabulary)."""
-    from asr.lexicon import Lexicon, default_lexicon_path, read_word_list, vocabulary_words
+    from asr.ctc.lexicon import Lexicon, default_lexicon_path, read_word_list, vocabulary_words
 
     if args.open_vocabulary or args.closed_vocabulary:
         return None
@@ -184,21 +190,22 @@ def _vocabulary_name(args: argparse.Namespace) -> str:
 
 def run_tune(args: argparse.Namespace) -> int:
     from asr.audio import load_audio
-    from asr.beam_search import BeamConfig, beam_decode
-    from asr.decoding import greedy_decode
+    from asr.ctc.beam_search import BeamConfig, beam_decode
+    from asr.ctc.decoding import greedy_decode
+    from asr.ctc.lm import LmDefaults, read_arpa
     from asr.fileio import atomic_write_text
-    from asr.lm import LmDefaults, read_arpa
     from asr.manifest import read_manifest
     from asr.wer import ErrorCounts, cer, word_errors
     from streaming import Recognizer
-    from streaming.decoder import default_lm_path
 
     lm_path = args.lm or default_lm_path()
     if not lm_path.is_file():
         raise CommandError(f"{lm_path}: no such LM file")
     entries, _ = read_manifest(args.manifest)
     entries = entries[: args.limit] if args.limit else entries
-    recognizer = Recognizer(model_path(args.model), provider=args.provider, threads=1)
+    recognizer = Recognizer(  # only for log-probs: the grid search decodes them itself
+        model_path(args.model), DecodingOptions.greedy_ctc(), provider=args.provider
+    )
     rate = recognizer.model.info.feature_config.sample_rate
     vocabulary = recognizer.model.info.vocabulary
     log_prob_list = [

@@ -1,6 +1,6 @@
 """`asr transcribe PATH...`: files, folders, globs or manifests → transcripts.
 
-Every file streams through one `Stream` in bounded memory (see `common.stream_file`), comes out
+Every file streams through one `Stream` in bounded memory (`Recognizer.transcribe_file`), comes out
 as endpointed segments with start/end times, and is written atomically in the chosen formats.
 A bad file is reported (path + reason) and the batch continues; the exit status is 1 when any
 input failed.
@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     recognizer = load_recognizer(args)
     stdout = sys.stdout  # the real one: a live progress bar redirects sys.stdout to stderr
     durations = _durations(files)
+    sample_rate = recognizer.model.info.feature_config.sample_rate
     cancel = threading.Event()
     started = time.perf_counter()
     failures = len(problems)
@@ -125,10 +126,10 @@ def run(args: argparse.Namespace) -> int:
         files_task = progress.add_task("files", total=len(files))
         audio_task = progress.add_task("audio s", total=sum(durations) or None)
 
-        def on_block(seconds: float) -> None:
+        def on_block(block) -> None:
             if cancel.is_set():
                 raise _Cancelled
-            progress.advance(audio_task, seconds)
+            progress.advance(audio_task, len(block.samples) / sample_rate)
 
         def work(index: int) -> FileResult:
             path = files[index].path

@@ -22,7 +22,7 @@ RECIPES = (
 )
 
 
-def add_prepare(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "prepare",
         help="build a training corpus (FLAC + manifests) from offline sources",

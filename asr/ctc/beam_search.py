@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from asr.decoding import TokenSequence
-from asr.hotwords import HotwordTrie
-from asr.lexicon import Lexicon, vocabulary_words
-from asr.lm import OOV_LETTER_LOG, NgramLm
+from asr.ctc.decoding import TokenSequence
+from asr.ctc.hotwords import HotwordTrie
+from asr.ctc.lexicon import Lexicon, vocabulary_words
+from asr.ctc.lm import OOV_LETTER_LOG, NgramLm
+from asr.ctc.options import DEFAULT_BEAM
 from asr.tokens import Vocabulary
 
 NEG = -1e30
@@ -44,7 +45,7 @@ COMPACT_NODES = 50_000  # prefix-tree size that triggers dropping dead prefixes
 
 @dataclass(frozen=True)
 class BeamConfig:
-    beam: int = 16
+    beam: int = DEFAULT_BEAM
     max_tokens: int = 8  # token candidates per frame
     token_prune: float = 10.0  # skip tokens this far (natural log) below the frame's best
     lm_weight: float = 0.5
@@ -93,7 +94,7 @@ class BeamSearchDecoder:
         lexicon: Lexicon | None = None,
     ):
         """`lexicon`: the words to spell (share one between streams: it is built once). It
-        should hold the LM's words and the hotwords (`asr.lexicon.vocabulary_words`); hotwords
+        should hold the LM's words and the hotwords (`asr.ctc.lexicon.vocabulary_words`); hotwords
         it lacks are added here. None: the LM's words and the hotwords, which are the grammar
         of `closed_vocabulary` and otherwise only score unfinished words."""
         self.vocabulary = vocabulary
@@ -210,12 +211,11 @@ class BeamSearchDecoder:
         flat = np.argpartition(-approx.ravel(), limit - 1)[:limit]
         chosen = {int(i) for i in flat if approx.flat[i] > NEG / 2}
         in_beam = {int(n): i for i, n in enumerate(beam)}
+        column_of = {int(token): k for k, token in enumerate(candidates)}
         for n in beam:  # extensions that merge into a prefix already in the beam
             node = nodes[n]
-            if node.parent in in_beam:
-                hits = np.flatnonzero(candidates == node.token)
-                if len(hits):
-                    chosen.add(in_beam[node.parent] * len(candidates) + int(hits[0]))
+            if node.parent in in_beam and node.token in column_of:
+                chosen.add(in_beam[node.parent] * len(candidates) + column_of[node.token])
 
         scores: dict[int, list[float]] = {
             int(n): [stay_pb[i], stay_pnb[i]] for i, n in enumerate(beam)
@@ -227,7 +227,7 @@ class BeamSearchDecoder:
             target, into_blank = self._child(int(beam[b]), token, lp, in_beam)
             slot = scores.setdefault(target, [NEG, NEG])
             column = 0 if into_blank else 1
-            slot[column] = float(np.logaddexp(slot[column], value))
+            slot[column] = _logaddexp(slot[column], value)
 
         ids = np.fromiter(scores, np.int64, len(scores))
         values = np.array(list(scores.values()))
@@ -333,13 +333,14 @@ class BeamSearchDecoder:
             return parent, node.token != self.space
         key = (parent, token)
         child = self._children.get(key)
-        if child is None:
+        new = child is None
+        if new:
             child = len(self._nodes)
             self._nodes.append(self._derive(node, parent, token))
             self._children[key] = child
         prob = float(math.exp(lp[token]))
-        if child not in in_beam:
-            emits = not self._has_live_descendant(child)  # (re-)entering the beam
+        if child not in in_beam:  # (re-)entering the beam; a new prefix has no descendants
+            emits = new or not self._has_live_descendant(child)
         else:  # a likelier emission of a prefix that entered on a weak one (a narrow closed-
             # vocabulary beam takes those in), unless longer prefixes already build on it
             emits = prob > self._nodes[child].prob and not self._has_live_descendant(child, True)
@@ -491,6 +492,13 @@ class BeamSearchDecoder:
         frames = [n.frame for n in path] + [frame] * len(completion)
         probs = [n.prob for n in path] + [0.0] * len(completion)
         return TokenSequence(ids, frames, probs)
+
+
+def _logaddexp(a: float, b: float) -> float:
+    """log(exp(a) + exp(b)) of two floats, without numpy's per-call cost (the hot path)."""
+    if a < b:
+        a, b = b, a
+    return a if b <= NEG / 2 else a + math.log1p(math.exp(b - a))
 
 
 def _spans(path: list[_Node], space: int) -> list[tuple[str, int, list[int]]]:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from asr.ctc.lm import BOS, EOS, UNK, format_arpa_line, open_text
 from asr.fileio import atomic_write
-from asr.lm import BOS, EOS, UNK, format_arpa_line, open_text
 from asr.tokens import normalize_text
 
 LOG10_ZERO = -99.0

@@ -16,12 +16,24 @@ from typing import Any
 import numpy as np
 import torch
 
-from asr.checkpoint import CheckpointError
+from asr.checkpoint import SETTINGS_KEYS, CheckpointError, load_checkpoint
 from asr.model import LstmCtcModel, ModelConfig
 
 # ONNX LSTM gates are ordered i, o, f, c; torch's are i, f, g(=c), o.
 _TORCH_GATE_ORDER = [0, 2, 3, 1]
 PARITY_TOLERANCE = 1e-3  # max |Δ log-prob| between the ONNX graph and the rebuilt torch model
+
+
+def load_any(model: str | Path) -> tuple[Path, dict[str, Any]]:
+    """A checkpoint payload from a .pt file, an exported .onnx or 'default' (the shipped one)."""
+    if str(model) == "default":
+        from streaming.model import default_model_path
+
+        model = default_model_path()
+    path = Path(model)
+    if path.suffix == ".onnx":
+        return path, checkpoint_from_onnx(path)
+    return path, load_checkpoint(path)
 
 
 def checkpoint_from_onnx(path: str | Path) -> dict[str, Any]:
@@ -38,8 +50,7 @@ def checkpoint_from_onnx(path: str | Path) -> dict[str, Any]:
     except ModelError as error:
         raise CheckpointError(str(error)) from error
     metadata = runtime.session.get_modelmeta().custom_metadata_map
-    keys = ("feature_config", "feature_stats", "vocabulary", "model_config")
-    payload: dict[str, Any] = {key: json.loads(metadata[key]) for key in keys}
+    payload: dict[str, Any] = {key: json.loads(metadata[key]) for key in SETTINGS_KEYS}
     payload["epoch"] = runtime.info.card.get("epochs")
     graph_model = onnx.load(str(runtime.path))
     config = ModelConfig.from_dict(payload["model_config"])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from asr.lm import BOS, EOS, LN10, UNK, NgramLm
+from asr.ctc.lm import BOS, EOS, LN10, UNK, NgramLm
 
 SPECIAL_WORDS = frozenset({BOS, EOS, UNK})
 _AFTER_ALL = "\U0010ffff"  # sorts after every character a word can hold
