@@ -73,3 +73,16 @@ def tiny_onnx(trained_run, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tiny-onnx") / "tiny.onnx"
     export_checkpoint(trained_run["checkpoint"], path, check_manifest=FSDD / "train.jsonl")
     return path
+
+
+def record_batch_sizes(recognizer) -> list[int]:
+    """Wrap the recognizer's model call to record each call's batch size (streams per call)."""
+    batch_sizes: list[int] = []
+    run = recognizer.model.run
+
+    def recording_run(features, h, c):
+        batch_sizes.append(len(features))
+        return run(features, h, c)
+
+    recognizer.model.run = recording_run
+    return batch_sizes

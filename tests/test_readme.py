@@ -109,3 +109,19 @@ def test_readme_says_what_the_torch_line_pulls_and_gives_the_cpu_only_way():
     assert "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in README
     assert "CUDA" in README.split("## Commands")[0]
     assert "no CUDA build" not in README
+
+
+def test_cpu_only_requirements_are_the_package_dependencies_with_plain_onnxruntime():
+    """requirements-cpu.txt (README's CPU-only install, run by CI) lists exactly the runtime
+    dependencies of pyproject.toml, with onnxruntime in place of onnxruntime-gpu."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [d for d in project["dependencies"] if not d.startswith("onnxruntime")]
+    lines = (ROOT / "requirements-cpu.txt").read_text().splitlines()
+    listed = [line for line in lines if line and not line.startswith("#")]
+    assert listed == [*wanted, "onnxruntime>=1.17"]
+    assert "pip install -r requirements-cpu.txt && pip install --no-deps ." in " ".join(
+        README.split()
+    )
+    assert "install -q -r requirements-cpu.txt" in CI and "show onnxruntime-gpu" in CI

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FSDD
+from conftest import FSDD, record_batch_sizes
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -158,14 +158,7 @@ def test_endpoints_send_results_before_eof(server, recognizer):
 
 
 def test_concurrent_clients_get_their_own_transcripts(recognizer):
-    batch_sizes: list[int] = []
-    run = recognizer.model.run
-
-    def recording_run(features, h, c):
-        batch_sizes.append(len(features))
-        return run(features, h, c)
-
-    recognizer.model.run = recording_run
+    batch_sizes = record_batch_sizes(recognizer)
     running = ServerThread(recognizer, max_clients=10)
     sessions = [
         (["9_theo_5.wav", "0_jackson_5.wav"], 16000, 6400),
@@ -188,7 +181,7 @@ def test_concurrent_clients_get_their_own_transcripts(recognizer):
         got = asyncio.run(all_clients())
     finally:
         running.stop()
-        recognizer.model.run = run
+        del recognizer.model.run  # the class method again
     for (names, rate, _), replies in zip(sessions, got):
         samples = _speech(names, rate or 16000)
         assert _words(_results(replies)) == _words(_reference(recognizer, samples, rate or 16000))

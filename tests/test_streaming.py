@@ -7,7 +7,7 @@ import onnx
 import pytest
 import soundfile as sf
 import soxr
-from conftest import FSDD, fsdd_clip
+from conftest import FSDD, fsdd_clip, record_batch_sizes
 
 from streaming import DecodingOptions, EndpointConfig, ModelError, Recognizer
 
@@ -57,14 +57,7 @@ def test_batched_streams_equal_single_streams(tiny_onnx):
         stream.accept_waveform(samples, 16000)
         recognizer.decode_stream(stream)
         singles.append(recognizer.finish(stream))
-    batch_sizes: list[int] = []
-    run = recognizer.model.run
-
-    def recording_run(features, h, c):
-        batch_sizes.append(len(features))
-        return run(features, h, c)
-
-    recognizer.model.run = recording_run
+    batch_sizes = record_batch_sizes(recognizer)
     streams = [recognizer.create_stream() for _ in clips]
     rng = np.random.default_rng(1)
     positions = [0] * len(clips)
