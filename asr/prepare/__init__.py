@@ -11,7 +11,12 @@ import importlib
 
 # Recipe modules, imported only to build the parser (they must not import heavy modules at
 # import time).
-RECIPES = ("asr.prepare.human", "asr.prepare.tts")
+RECIPES = (
+    "asr.prepare.human",
+    "asr.prepare.tts",
+    "asr.prepare.speechocean",
+    "asr.prepare.picovoice",
+)
 
 
 def add_prepare(sub: argparse._SubParsersAction) -> None:
