@@ -40,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--source",
         type=Path,
         default=DEFAULT_SOURCE,
-        help=f"the speechocean762 folder with train.jsonl and test.jsonl (default {DEFAULT_SOURCE})",
+        help=f"the speechocean762 folder with train.jsonl, test.jsonl (default {DEFAULT_SOURCE})",
     )
     parser.set_defaults(handler=_run)
 
