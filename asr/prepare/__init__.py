@@ -19,6 +19,8 @@ RECIPES = (
     "asr.prepare.ljspeech",
     "asr.prepare.kaldi",
     "asr.prepare.folder",
+    "asr.prepare.speechocean",
+    "asr.prepare.picovoice",
 )
 
 
