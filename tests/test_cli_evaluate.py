@@ -31,8 +31,9 @@ def _last_json(stdout):
 
 def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, capsys):
     manifest, rows = mixed_manifest
-    # What `asr evaluate` decodes with by default: beam 8 with the shipped LM and its tuned values.
-    recognizer = Recognizer(tiny_onnx)  # the commands' default: beam 8, shipped LM and lexicon
+    # What `asr evaluate` decodes with by default: the beam search with the shipped LM (its tuned
+    # values) and the shipped lexicon.
+    recognizer = Recognizer(tiny_onnx)  # the commands' default
     refs = [normalize_text(row["text"]) for row in rows]
     hyps = [
         normalize_text(" ".join(r.text for r in recognizer.transcribe_file(row["audio_filepath"])))
@@ -49,7 +50,7 @@ def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, caps
     stored = json.loads(default_lm_path().with_suffix("").with_suffix(".json").read_text())
     assert result["decoder"] == {
         "kind": "beam",
-        "beam": 8,
+        "beam": 12,
         "lm": str(default_lm_path()),
         "lm_weight": stored["lm_weight"],
         "word_bonus": stored["word_bonus"],
