@@ -295,8 +295,9 @@ def test_txt_on_stdout_has_one_line_per_segment(tmp_path, capsys):
 
 
 def test_readme_first_command_prints_what_the_readme_says(tmp_path, monkeypatch, capsys):
-    """`asr transcribe data/samples` (shipped model, the default beam search with the shipped LM and lexicon) prints one
-    line per clip with the words the README quotes, and the README's digits grammar gives its."""
+    """`asr transcribe data/samples` (shipped model, default decoder: beam search with the
+    shipped LM and lexicon) prints one line per clip with the words the README quotes, and the
+    README's digits grammar gives its."""
     monkeypatch.chdir(ROOT)
     clips = [Path("data/samples") / p.name for p in sorted((ROOT / "data/samples").glob("*.wav"))]
     readme = " ".join((ROOT / "README.md").read_text().split())
