@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from asr.commands.common import CommandError, add_model_arguments, model_path
-from asr.ctc.options import DEFAULT_BEAM, DecodingOptions, default_lm_path
+from asr.ctc.options import DEFAULT_BEAM, DecodingOptions
 from asr.progress import console
 
 DEFAULT_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
@@ -167,21 +167,6 @@ def run_lexicon(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tune_lexicon(args: argparse.Namespace, lm):
-    """The lexicon the commands would decode with (None: open or closed vocabulary)."""
-    from asr.ctc.lexicon import Lexicon, default_lexicon_path, read_word_list, vocabulary_words
-
-    if args.open_vocabulary or args.closed_vocabulary:
-        return None
-    path = args.lexicon or default_lexicon_path()
-    if not Path(path).is_file():
-        raise CommandError(f"{path}: no such word list")
-    try:
-        return Lexicon(vocabulary_words(read_word_list(path), lm), lm)
-    except ValueError as error:
-        raise CommandError(str(error)) from error
-
-
 def _vocabulary_name(args: argparse.Namespace) -> str:
     if args.open_vocabulary or args.closed_vocabulary:
         return "open" if args.open_vocabulary else "closed (LM words)"
@@ -189,18 +174,24 @@ def _vocabulary_name(args: argparse.Namespace) -> str:
 
 
 def run_tune(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from asr.audio import load_audio
-    from asr.ctc.beam_search import BeamConfig, beam_decode
+    from asr.commands.decoding_options import decoding_options
+    from asr.ctc.beam_search import beam_decode
+    from asr.ctc.decoder import DecoderFactory
     from asr.ctc.decoding import greedy_decode
-    from asr.ctc.lm import LmDefaults, read_arpa
+    from asr.ctc.lm import LmDefaults
     from asr.fileio import atomic_write_text
     from asr.manifest import read_manifest
     from asr.wer import ErrorCounts, cer, word_errors
     from streaming import Recognizer
 
-    lm_path = args.lm or default_lm_path()
-    if not lm_path.is_file():
-        raise CommandError(f"{lm_path}: no such LM file")
+    # The commands' decoder for these flags (tuning needs a beam and an LM: --beam 0 means the
+    # default width; hotwords are not tuned), its LM and lexicon loaded once.
+    flags = {**vars(args), "beam": args.beam or DEFAULT_BEAM, "hotwords": None, "no_lm": False}
+    options = decoding_options(argparse.Namespace(**flags))
+    lm_path = options.lm_file
     entries, _ = read_manifest(args.manifest)
     entries = entries[: args.limit] if args.limit else entries
     recognizer = Recognizer(  # only for log-probs: the grid search decodes them itself
@@ -220,19 +211,18 @@ def run_tune(args: argparse.Namespace) -> int:
         [vocabulary.decode(greedy_decode(lp, vocabulary.blank).ids) for lp in log_prob_list]
     )
     console.print(f"greedy: WER {greedy.rate:.2%}, {greedy.deletions} deletions")
-    lm = read_arpa(lm_path)
-    lexicon = _tune_lexicon(args, lm)
-    beam = args.beam or DEFAULT_BEAM  # tuning needs a beam: --beam 0 means the default width
+    try:
+        decoder = DecoderFactory.create(options)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+    beam = options.beam
     results = {}
     for weight, bonus in itertools.product(args.weights, args.bonuses):
-        config = BeamConfig(
-            beam=beam,
-            lm_weight=weight,
-            word_bonus=bonus,
-            closed_vocabulary=args.closed_vocabulary,
-        )
+        config = replace(decoder.config, lm_weight=weight, word_bonus=bonus)
         hypotheses = [
-            vocabulary.decode(beam_decode(log_probs, vocabulary, config, lm, lexicon).ids)
+            vocabulary.decode(
+                beam_decode(log_probs, vocabulary, config, decoder.lm, decoder.lexicon).ids
+            )
             for log_probs in log_prob_list
         ]
         counts = word_counts(hypotheses)

@@ -105,9 +105,8 @@ class BeamSearchDecoder:
             raise ValueError("a vocabulary cannot be both closed and open")
         self.lm = lm
         self.trie = HotwordTrie(self.config.hotwords)
-        if lm is not None and not self.trie.words <= lm.known:
-            lm.known |= self.trie.words
-            lm._cache.clear()
+        if lm is not None:
+            lm.add_known(self.trie.words)
         self.blank = vocabulary.blank
         self.space = vocabulary.space
         self.symbols = vocabulary.symbols

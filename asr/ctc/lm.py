@@ -107,6 +107,13 @@ class NgramLm:
         row = self.tables[0].find(self.unk) if self.unk >= 0 else -1
         return float(self.tables[0].log10_prob[row]) if row >= 0 else DEFAULT_UNK_LOG10
 
+    def add_known(self, words: Iterable[str]) -> None:
+        """Words (hotwords) scored as `<unk>` alone, without the cost of a non-word."""
+        new = set(words) - self.known
+        if new:
+            self.known |= new
+            self._cache.clear()  # cached scores of these words were a non-word's
+
     def add_lexicon(self, words: Iterable[str]) -> None:
         """Words a decoder may output beyond the LM's own: each gets an even share of the
         `<unk>` probability (ln 1/N) instead of the letter-by-letter cost of a non-word."""

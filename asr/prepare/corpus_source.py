@@ -7,11 +7,38 @@ copied). Bad lines and missing clips are reported one line each and skipped.
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from asr.tokens import normalize_text
+
+
+def add_source_parser(
+    sub: argparse._SubParsersAction,
+    name: str,
+    summary: str,
+    doc: str | None,
+    default_source: Path,
+    holds: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> None:
+    """`asr prepare NAME --out DIR [--source FOLDER]`; `holds` names the folder's contents."""
+    parser = sub.add_parser(
+        name,
+        help=summary,
+        description=doc.split("\n\n", 1)[1] if doc else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--out", type=Path, required=True, help="corpus folder (outside the repo)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=default_source,
+        help=f"the {holds} (default {default_source})",
+    )
+    parser.set_defaults(handler=handler)
 
 
 class SourceError(Exception):

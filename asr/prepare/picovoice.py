@@ -26,20 +26,17 @@ LICENCE = (
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
+    from asr.prepare.corpus_source import add_source_parser
+
+    add_source_parser(
+        sub,
         "picovoice",
-        help="Picovoice wake words and slot-checked coffee orders (real voices, train only)",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "Picovoice wake words and slot-checked coffee orders (real voices, train only)",
+        __doc__,
+        DEFAULT_SOURCE,
+        f"picovoice folder with {WAKE_WORDS} and {INTENTS}",
+        _run,
     )
-    parser.add_argument("--out", type=Path, required=True, help="corpus folder (outside the repo)")
-    parser.add_argument(
-        "--source",
-        type=Path,
-        default=DEFAULT_SOURCE,
-        help=f"the picovoice folder with {WAKE_WORDS} and {INTENTS} (default {DEFAULT_SOURCE})",
-    )
-    parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:

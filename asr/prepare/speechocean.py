@@ -29,20 +29,17 @@ LICENCE = (
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
+    from asr.prepare.corpus_source import add_source_parser
+
+    add_source_parser(
+        sub,
         "speechocean",
-        help="speechocean762: read English by 250 non-native speakers, half of them children",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "speechocean762: read English by 250 non-native speakers, half of them children",
+        __doc__,
+        DEFAULT_SOURCE,
+        "speechocean762 folder with train.jsonl, test.jsonl",
+        _run,
     )
-    parser.add_argument("--out", type=Path, required=True, help="corpus folder (outside the repo)")
-    parser.add_argument(
-        "--source",
-        type=Path,
-        default=DEFAULT_SOURCE,
-        help=f"the speechocean762 folder with train.jsonl, test.jsonl (default {DEFAULT_SOURCE})",
-    )
-    parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
