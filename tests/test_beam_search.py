@@ -404,3 +404,47 @@ def test_cli_default_output_words_are_lexicon_words(tiny_onnx, capsys):
     printed = [word for line in lines for word in line.split("\t")[1].split()]
     assert len(lines) == len(clips) and printed
     assert all(word in known for word in printed)
+
+
+def test_space_after_space_adds_to_its_prefix_in_a_narrow_beam():
+    """A space with no word before it is no new hypothesis: its paths add to the prefix's
+    probability however narrow the beam. Before, they counted only when the extension made
+    the `beam` best extensions: here "a" (0.4) beat the empty text (0.35 blank + 0.25 space)."""
+    row = np.full(len(VOCAB), 1e-6)
+    for symbol, p in {"<blank>": 0.35, " ": 0.25, "a": 0.4}.items():
+        row[VOCAB.symbols.index(symbol)] = p
+    decoder = BeamSearchDecoder(VOCAB, BeamConfig(beam=1))
+    decoder.accept(np.log(row / row.sum())[None, :])
+    assert np.logaddexp(decoder._pb, decoder._pnb)[0] == pytest.approx(math.log(0.6), abs=1e-4)
+    assert text_of(decoder.finalize()) == ""
+
+
+@pytest.mark.parametrize("beam", [4, 12])
+def test_letters_pruned_before_scoring_change_no_beam(tmp_path, beam):
+    """Letters are scored best first and skipped once they cannot reach the beam (the stays
+    of the beam's prefixes count, merges do not): every frame's beam, prefixes and scores,
+    equals the search that scores every letter."""
+    lm = tmp_path / "lm.arpa.gz"
+    write_arpa(lm, *build_arpa(TEXT, order=3, min_counts=(1, 1, 1)))
+    words = {w for line in TEXT for w in line.split()} | {"cattle", "dot", "lot", "mast", "a"}
+    rng = np.random.default_rng(beam)
+    noisy = np.log(rng.dirichlet(np.full(len(VOCAB), 0.4), size=60))
+    log_probs = np.concatenate([spoken("the cat sat on", {5: {"a": 0.5, "o": 0.5}}), noisy])
+    config = BeamConfig(beam=beam, lm_weight=0.7, word_bonus=1.0)
+    pruned = BeamSearchDecoder(VOCAB, config, read_arpa(lm), Lexicon(words, read_arpa(lm)))
+    full = BeamSearchDecoder(VOCAB, config, read_arpa(lm), Lexicon(words, read_arpa(lm)))
+    full.prune_letters = False
+
+    def beam_of(decoder):
+        scores = np.logaddexp(decoder._pb, decoder._pnb) + decoder._extra
+        texts = [VOCAB.decode([n.token for n in decoder._path(int(i))]) for i in decoder._beam]
+        return sorted(zip(texts, np.round(scores, 9)))
+
+    skipped = 0
+    for frame in log_probs:
+        pruned.accept(frame[None, :])
+        full.accept(frame[None, :])
+        assert beam_of(pruned) == beam_of(full)
+        skipped += len(full._steps) - len(pruned._steps)
+    assert skipped > 0  # the pruning did skip letters
+    assert text_of(pruned.finalize()) == text_of(full.finalize())

@@ -86,6 +86,10 @@ class _Node:
 class BeamSearchDecoder:
     """Incremental CTC prefix beam search (same interface as `GreedyDecoder`)."""
 
+    # Skip the letters that cannot reach the beam (see `_lm_steps`); the result is the same
+    # without it (tested), only slower.
+    prune_letters: bool = True
+
     def __init__(
         self,
         vocabulary: Vocabulary,
@@ -202,19 +206,26 @@ class BeamSearchDecoder:
         source = np.where(last[:, None] == candidates[None, :], pb[:, None], total[:, None])
         extend = source + lp[candidates][None, :]
         approx = extend + self._extra[:, None]
+        in_beam = {int(n): i for i, n in enumerate(beam)}
         if self.trie:
             approx = approx + self._hot_steps(beam, candidates)
         if self.lexicon is not None or self.lm is not None:
-            approx = approx + self._lm_steps(beam, candidates, approx)
+            stays = np.logaddexp(stay_pb, stay_pnb) + self._extra
+            steps, floor = self._lm_steps(beam, candidates, approx, stays, in_beam)
+            approx = approx + steps
+        else:
+            floor = NEG / 2
         limit = min(approx.size, config.beam)
         flat = np.argpartition(-approx.ravel(), limit - 1)[:limit]
-        chosen = {int(i) for i in flat if approx.flat[i] > NEG / 2}
-        in_beam = {int(n): i for i, n in enumerate(beam)}
+        chosen = {int(i) for i in flat if approx.flat[i] > NEG / 2 and approx.flat[i] >= floor}
         column_of = {int(token): k for k, token in enumerate(candidates)}
+        space_column = column_of.get(self.space)
         for n in beam:  # extensions that merge into a prefix already in the beam
             node = nodes[n]
             if node.parent in in_beam and node.token in column_of:
                 chosen.add(in_beam[node.parent] * len(candidates) + column_of[node.token])
+            if space_column is not None and not node.word:  # a space between words: no new
+                chosen.add(in_beam[int(n)] * len(candidates) + space_column)  # token, a merge
 
         scores: dict[int, list[float]] = {
             int(n): [stay_pb[i], stay_pnb[i]] for i, n in enumerate(beam)
@@ -238,27 +249,41 @@ class BeamSearchDecoder:
         self._beam, self._pb, self._pnb, self._extra = ids, values[:, 0], values[:, 1], extra
         self._last = np.array([nodes[n].token for n in ids], np.int64)
 
-    def _lm_steps(self, beam: np.ndarray, candidates: np.ndarray, base: np.ndarray) -> np.ndarray:
+    def _lm_steps(
+        self,
+        beam: np.ndarray,
+        candidates: np.ndarray,
+        base: np.ndarray,
+        stays: np.ndarray,
+        in_beam: dict[int, int],
+    ) -> tuple[np.ndarray, float]:
         """What each extension adds to its prefix's LM score, for pre-pruning: a letter changes
         the lookahead, a space replaces it with the word's LM score; NEG where a constrained
         vocabulary cannot spell the extension, or where it cannot reach the beam.
 
         In a constrained search without hotwords a letter never raises the score (the words a
         prefix can become only narrow), so letters are scored best `base` first and the rest
-        skipped once `base` alone falls below the beam's `beam`-th best (the hot path)."""
+        skipped once `base` alone falls below the `beam`-th best of the scores so far: the
+        extensions scored and `stays`, the beam's prefixes without a new token (a lower bound
+        of their score after this step, which merges only raise). An extension into a prefix
+        already in the beam is no new hypothesis: it is not counted. This is the hot path.
+        Also returns that `beam`-th best score when it bounds the new hypotheses (NEG when it
+        does not): an extension below it cannot enter the beam."""
         out = np.full(base.shape, NEG)
         columns = len(candidates)
         spaces = np.flatnonzero(candidates == self.space)
-        best: list[float] = []  # min-heap of the best `beam` scores so far
+        best: list[float] = stays.tolist()  # becomes a min-heap of the best `beam` scores
+        children = self._children
         for b, n in enumerate(beam):  # a space's change can be positive: score them all first
             node = self._nodes[int(n)]
             for k in spaces:
                 out[b, k] = self._space_step(node) - node.look if node.word else 0.0
-                heapq.heappush(best, base[b, k] + out[b, k])
+                if node.word and children.get((int(n), self.space)) not in in_beam:
+                    heapq.heappush(best, base[b, k] + out[b, k])
         width = self.config.beam
         best = heapq.nlargest(width, best)
         heapq.heapify(best)
-        bounded = self.constrained and not self.trie
+        bounded = self.prune_letters and self.constrained and not self.trie
         for index in np.argsort(-base, axis=None, kind="stable"):
             b, k = divmod(int(index), columns)
             token = int(candidates[k])
@@ -272,11 +297,13 @@ class BeamSearchDecoder:
                 continue
             out[b, k] = step[1] - self._nodes[n].look
             value = base[b, k] + out[b, k]
+            if children.get((n, token)) in in_beam:
+                continue
             if len(best) < width:
                 heapq.heappush(best, value)
             elif value > best[0]:
                 heapq.heapreplace(best, value)
-        return out
+        return out, best[0] if bounded and len(best) >= width else NEG / 2
 
     def _space_step(self, node: _Node) -> float:
         """The score a space gives `node`'s unfinished word (NEG where it is not a word)."""

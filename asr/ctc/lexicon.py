@@ -49,6 +49,10 @@ class Lexicon:
             raise ValueError("a vocabulary needs at least one word")
         self.full = (0, len(self.words))
         self.scores = self._unigram_scores(lm)
+        # Beam prefixes repeat the same word beginnings on every path: slices and lookaheads
+        # are computed once per prefix (the hot path of the beam search).
+        self._slices: dict[str, tuple[int, int]] = {}
+        self._best: dict[tuple[int, int], float] = {}
 
     def __len__(self) -> int:
         return len(self.words)
@@ -60,9 +64,13 @@ class Lexicon:
     def narrow(self, span: tuple[int, int], prefix: str) -> tuple[int, int]:
         """The slice of the words that begin with `prefix`, inside `span` (the slice of a
         shorter prefix of it); empty (lo == hi) when no word does."""
-        lo, hi = span
-        lo = bisect_left(self.words, prefix, lo, hi)
-        return lo, bisect_right(self.words, prefix + _AFTER_ALL, lo, hi)
+        cached = self._slices.get(prefix)
+        if cached is None:
+            lo, hi = span
+            lo = bisect_left(self.words, prefix, lo, hi)
+            hi = bisect_right(self.words, prefix + _AFTER_ALL, lo, hi)
+            cached = self._slices[prefix] = (lo, hi)
+        return cached
 
     def is_word(self, span: tuple[int, int], prefix: str) -> bool:
         """Whether `prefix` (whose slice is `span`) is itself a word: it sorts first."""
@@ -70,8 +78,11 @@ class Lexicon:
 
     def lookahead(self, span: tuple[int, int]) -> float:
         """The best natural-log unigram score of the words in `span` (0 without an LM)."""
-        lo, hi = span
-        return float(self.scores[lo:hi].max()) if hi > lo else -math.inf
+        best = self._best.get(span)
+        if best is None:
+            lo, hi = span
+            best = self._best[span] = float(self.scores[lo:hi].max()) if hi > lo else -math.inf
+        return best
 
     def best_word(self, span: tuple[int, int]) -> str:
         """The likeliest word of `span` by unigram score (shorter first on ties)."""
