@@ -207,25 +207,19 @@ class BeamSearchDecoder:
         extend = source + lp[candidates][None, :]
         approx = extend + self._extra[:, None]
         in_beam = {int(n): i for i, n in enumerate(beam)}
+        merges = self._merges(beam, candidates, in_beam)
         if self.trie:
             approx = approx + self._hot_steps(beam, candidates)
         if self.lexicon is not None or self.lm is not None:
             stays = np.logaddexp(stay_pb, stay_pnb) + self._extra
-            steps, floor = self._lm_steps(beam, candidates, approx, stays, in_beam)
+            steps, floor = self._lm_steps(beam, candidates, approx, stays, merges)
             approx = approx + steps
         else:
             floor = NEG / 2
         limit = min(approx.size, config.beam)
         flat = np.argpartition(-approx.ravel(), limit - 1)[:limit]
         chosen = {int(i) for i in flat if approx.flat[i] > NEG / 2 and approx.flat[i] >= floor}
-        column_of = {int(token): k for k, token in enumerate(candidates)}
-        space_column = column_of.get(self.space)
-        for n in beam:  # extensions that merge into a prefix already in the beam
-            node = nodes[n]
-            if node.parent in in_beam and node.token in column_of:
-                chosen.add(in_beam[node.parent] * len(candidates) + column_of[node.token])
-            if space_column is not None and not node.word:  # a space between words: no new
-                chosen.add(in_beam[int(n)] * len(candidates) + space_column)  # token, a merge
+        chosen.update(merges)
 
         scores: dict[int, list[float]] = {
             int(n): [stay_pb[i], stay_pnb[i]] for i, n in enumerate(beam)
@@ -249,13 +243,31 @@ class BeamSearchDecoder:
         self._beam, self._pb, self._pnb, self._extra = ids, values[:, 0], values[:, 1], extra
         self._last = np.array([nodes[n].token for n in ids], np.int64)
 
+    def _merges(
+        self, beam: np.ndarray, candidates: np.ndarray, in_beam: dict[int, int]
+    ) -> dict[int, None]:
+        """The extensions (flat indices of the [beam, candidates] grid) that lead to a prefix
+        already in the beam: they add to it, whatever their own score. An ordered set, so the
+        prefixes are updated in the same order on every run."""
+        columns = len(candidates)
+        column_of = {int(token): k for k, token in enumerate(candidates)}
+        space_column = column_of.get(self.space)
+        merges: dict[int, None] = {}
+        for b, n in enumerate(beam):
+            node = self._nodes[n]
+            if node.parent in in_beam and node.token in column_of:
+                merges[in_beam[node.parent] * columns + column_of[node.token]] = None
+            if space_column is not None and not node.word:  # a space between words: no new
+                merges[b * columns + space_column] = None  # token, the same prefix
+        return merges
+
     def _lm_steps(
         self,
         beam: np.ndarray,
         candidates: np.ndarray,
         base: np.ndarray,
         stays: np.ndarray,
-        in_beam: dict[int, int],
+        merges: dict[int, None],
     ) -> tuple[np.ndarray, float]:
         """What each extension adds to its prefix's LM score, for pre-pruning: a letter changes
         the lookahead, a space replaces it with the word's LM score; NEG where a constrained
@@ -266,19 +278,18 @@ class BeamSearchDecoder:
         skipped once `base` alone falls below the `beam`-th best of the scores so far: the
         extensions scored and `stays`, the beam's prefixes without a new token (a lower bound
         of their score after this step, which merges only raise). An extension into a prefix
-        already in the beam is no new hypothesis: it is not counted. This is the hot path.
+        already in the beam (`merges`) is no new hypothesis: it is not counted. The hot path.
         Also returns that `beam`-th best score when it bounds the new hypotheses (NEG when it
         does not): an extension below it cannot enter the beam."""
         out = np.full(base.shape, NEG)
         columns = len(candidates)
         spaces = np.flatnonzero(candidates == self.space)
         best: list[float] = stays.tolist()  # becomes a min-heap of the best `beam` scores
-        children = self._children
         for b, n in enumerate(beam):  # a space's change can be positive: score them all first
             node = self._nodes[int(n)]
             for k in spaces:
                 out[b, k] = self._space_step(node) - node.look if node.word else 0.0
-                if node.word and children.get((int(n), self.space)) not in in_beam:
+                if b * columns + k not in merges:
                     heapq.heappush(best, base[b, k] + out[b, k])
         width = self.config.beam
         best = heapq.nlargest(width, best)
@@ -297,7 +308,7 @@ class BeamSearchDecoder:
                 continue
             out[b, k] = step[1] - self._nodes[n].look
             value = base[b, k] + out[b, k]
-            if children.get((n, token)) in in_beam:
+            if index in merges:
                 continue
             if len(best) < width:
                 heapq.heappush(best, value)

@@ -63,7 +63,10 @@ class Lexicon:
 
     def narrow(self, span: tuple[int, int], prefix: str) -> tuple[int, int]:
         """The slice of the words that begin with `prefix`, inside `span` (the slice of a
-        shorter prefix of it); empty (lo == hi) when no word does."""
+        shorter prefix of it); empty (lo == hi) when no word does. Cached: the cache holds at
+        most the lexicon's prefixes and their first letters past a word, whatever is decoded."""
+        if span[0] >= span[1]:  # no word begins with a shorter prefix (an open vocabulary)
+            return span
         cached = self._slices.get(prefix)
         if cached is None:
             lo, hi = span
@@ -78,10 +81,12 @@ class Lexicon:
 
     def lookahead(self, span: tuple[int, int]) -> float:
         """The best natural-log unigram score of the words in `span` (0 without an LM)."""
+        lo, hi = span
+        if hi <= lo:
+            return -math.inf
         best = self._best.get(span)
         if best is None:
-            lo, hi = span
-            best = self._best[span] = float(self.scores[lo:hi].max()) if hi > lo else -math.inf
+            best = self._best[span] = float(self.scores[lo:hi].max())
         return best
 
     def best_word(self, span: tuple[int, int]) -> str:
