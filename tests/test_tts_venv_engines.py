@@ -1,0 +1,118 @@
+"""The PyPI TTS engines (piper, Kokoro, Pico): voices, requests and the venv server protocol,
+tested with a stand-in server (the real packages are not installed in CI)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from asr.prepare.tts import dev_voice
+from asr.prepare.tts_engines import EngineError, Voice, make_engine
+from asr.prepare.tts_venv_engines import KokoroEngine, PicoEngine, VenvEngine, kokoro_mixes
+
+# Answers like a real engine server: a 0.1 s 440 Hz WAV at 22.05 kHz for each request, an
+# error line for the text "fail", and exits (no answer) on the text "die".
+_FAKE_SERVER = r"""
+import json, sys, wave
+import numpy as np
+print("ready", flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    if request["text"] == "die":
+        sys.exit(1)
+    if request["text"] == "fail":
+        print("error ValueError('no voice')", flush=True)
+        continue
+    tone = np.sin(2 * np.pi * 440 * np.arange(2205) / 22050) * request["gain"]
+    with wave.open(request["out"], "wb") as handle:
+        handle.setnchannels(1); handle.setsampwidth(2); handle.setframerate(22050)
+        handle.writeframes((tone * 32767).astype("<i2").tobytes())
+    print("ok", flush=True)
+"""
+
+
+class FakeEngine(VenvEngine):
+    name = "fake"
+    check = "import numpy"
+    server = _FAKE_SERVER
+
+    def voices(self) -> list[Voice]:
+        return [Voice("fake", "tone")]
+
+    def request(self, voice: Voice, params: dict) -> dict:
+        return {"gain": params["gain"]}
+
+
+@pytest.fixture
+def venv(tmp_path: Path) -> Path:
+    """A stand-in venv whose python is this interpreter."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python").symlink_to(sys.executable)
+    return tmp_path
+
+
+def test_server_protocol_round_trip_and_errors(venv):
+    engine = FakeEngine(venv)
+    assert engine.available()
+    try:
+        audio, rate = engine.synthesize(Voice("fake", "tone"), "hello", {"gain": 0.5})
+        assert rate == 22050 and len(audio) == 2205
+        assert abs(float(np.max(audio)) - 0.5) < 0.01
+        with pytest.raises(EngineError, match="no voice"):
+            engine.synthesize(Voice("fake", "tone"), "fail", {"gain": 0.5})
+        # The server survives an error line ...
+        assert len(engine.synthesize(Voice("fake", "tone"), "again", {"gain": 0.2})[0]) == 2205
+        # ... and a dead server is an EngineError, then restarted on the next clip.
+        with pytest.raises(EngineError, match="no answer"):
+            engine.synthesize(Voice("fake", "tone"), "die", {"gain": 0.5})
+        assert len(engine.synthesize(Voice("fake", "tone"), "back", {"gain": 0.2})[0]) == 2205
+    finally:
+        engine.close()
+
+
+def test_engines_without_their_venv_are_unavailable(tmp_path):
+    for name in ("piper", "kokoro", "pico"):
+        engine = make_engine(name, tmp_path / ".tools")
+        assert engine.venv == tmp_path / ".tools" / name
+        assert not engine.available()
+    assert not make_engine("kokoro").available()
+
+
+def test_kokoro_mixes_are_fixed_distinct_percentages():
+    mixes = kokoro_mixes()
+    assert len(mixes) == len(set(mixes)) == 150
+    assert mixes == kokoro_mixes()
+    for mix in mixes:
+        parts = [int(p) for p in mix.split("-")]
+        assert len(parts) == 5 and sum(parts) == 100 and min(parts) >= 0
+    # Most mixes blend voices: the largest share is below 90 % in most of them.
+    assert sum(max(int(p) for p in m.split("-")) < 90 for m in mixes) > 100
+
+
+def test_requests_carry_the_voice_and_clip_settings():
+    kokoro, pico = KokoroEngine(), PicoEngine()
+    voice = kokoro.voices()[3]
+    request = kokoro.request(voice, {"speed": 1.1})
+    assert request == {
+        "mix": [float(p) for p in voice.variant.split("-")],
+        "speed": 1.1,
+        "lang": "en-us",
+    }
+    assert pico.request(Voice("pico", "en-GB", "p1.15"), {"speed": 0.9}) == {
+        "lang": "en-GB",
+        "pitch": 1.15,
+        "speed": 0.9,
+    }
+    assert len(pico.voices()) == 10
+    params = pico.sample_params(np.random.default_rng(0))
+    assert 0.8 <= params["speed"] <= 1.2
+
+
+def test_dev_holds_whole_kokoro_and_pico_voices():
+    speakers = [v.speaker for v in KokoroEngine().voices() + PicoEngine().voices()]
+    held = [s for s in speakers if dev_voice(s, [])]
+    assert len([s for s in held if s.startswith("kokoro:")]) == 15
+    assert [s for s in held if s.startswith("pico:")] == ["pico:en-GB:p1.15"]
