@@ -186,10 +186,32 @@ def test_a_mixed_cast_source_leaves_the_dev_split_alone():
         return {"speaker": speaker, "duration": seconds, "speaker_known": known}
 
     rows = [
-        row(f"game:{name}", s) for name, s in zip("abcdefgh", (400, 60, 50, 40, 30, 30, 25, 25))
+        row(f"drascula:{name}", s) for name, s in zip("abcdefgh", (400, 60, 50, 40, 30, 30, 25, 25))
     ]
     dev = human.choose_dev_speakers(rows, 0.1, seed=3)
-    assert dev and "game:a" not in dev  # the main voice stays in train
+    assert dev and "drascula:a" not in dev  # the main voice stays in train
     assert sum(r["duration"] for r in rows if r["speaker"] in dev) >= 0.1 * 660
     with_cast = rows + [row("sky:cast", 5000, known=False)]
     assert human.choose_dev_speakers(with_cast, 0.1, seed=3) == dev
+
+
+def test_new_sources_leave_the_dev_set_of_the_original_sources_unchanged():
+    """The dev set is drawn from DEV_SOURCES only: rows of the small sources (long known
+    voices, even ones that would be chosen) never enter dev nor move an original voice."""
+
+    def row(source, speaker, seconds):
+        return {"source": source, "speaker": f"{source}:{speaker}", "duration": seconds,
+                "speaker_known": True}  # fmt: skip
+
+    rows = [row("drascula", n, s) for n, s in zip("abcdef", (500, 80, 60, 40, 30, 25))]
+    rows += [row("hedgewars", n, s) for n, s in zip("pqrs", (300, 90, 45, 35))]
+    dev = human.choose_dev_speakers(rows, 0.08, seed=13)
+    assert dev and dev <= {r["speaker"] for r in rows}
+    small = [
+        row(source, n, s) for source in human.SMALL_SOURCES for n, s in (("x", 900), ("y", 400))
+    ]
+    for extra in (small, small[:3], [row("kajongg", "male1", 5000), row("kajongg", "male2", 60)]):
+        assert human.choose_dev_speakers(rows + extra, 0.08, seed=13) == dev
+        assert human.choose_dev_speakers(extra + rows, 0.08, seed=13) == dev
+    assert set(human.SOURCES) == set(human.DEV_SOURCES) | set(human.SMALL_SOURCES)
+    assert all(s in human.PACKAGES and s in human.LICENCES for s in human.SOURCES)
