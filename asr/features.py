@@ -37,6 +37,11 @@ class FeatureConfig:
     # unidirectional model emits a word's last characters a little after hearing them, so it
     # needs a few frames after the end of speech.
     tail_padding: float = 0.3
+    # Causal mean normalisation (0 = off: the training set's global mean only). Each frame's
+    # mean is the running mean of the stream so far, started from the global mean counted as
+    # this many frames, so a stream's own channel and voice take over within a few seconds and
+    # nothing waits for future audio. The spread stays the global one.
+    mean_prior_frames: float = 0.0
 
     @property
     def feature_dim(self) -> int:
@@ -156,7 +161,8 @@ class StreamingFeatureExtractor:
 
 @dataclass(frozen=True)
 class FeatureStats:
-    """Global mean/std of log-mel features over a training set (never per chunk or utterance)."""
+    """Global mean/std of log-mel features over a training set (never per chunk or utterance;
+    `FeatureConfig.mean_prior_frames` replaces the mean by a causal running one)."""
 
     mean: np.ndarray
     std: np.ndarray
@@ -229,20 +235,51 @@ class FrameStacker:
         self._pending = np.zeros((0, self.n_mels), dtype=np.float32)
 
 
+class StreamNormaliser:
+    """Log-mel frames → normalised frames, incrementally: the global mean/std, or with
+    `config.mean_prior_frames` the causal running mean (any chunking gives the same frames)."""
+
+    def __init__(self, config: FeatureConfig, stats: FeatureStats):
+        self.prior, self.stats = float(config.mean_prior_frames), stats
+        self.reset()
+
+    def accept(self, frames: np.ndarray) -> np.ndarray:
+        if self.prior <= 0 or len(frames) == 0:
+            return self.stats.normalise(frames)
+        sums = self._sum + np.cumsum(frames, axis=0, dtype=np.float64)
+        counts = self._count + np.arange(1, len(frames) + 1, dtype=np.float64)[:, None]
+        self._sum, self._count = sums[-1], self._count + len(frames)
+        means = (self.prior * self.stats.mean.astype(np.float64) + sums) / (self.prior + counts)
+        return ((frames - means) / self.stats.std).astype(np.float32)
+
+    def reset(self) -> None:
+        self._sum = np.zeros(len(self.stats.mean), np.float64)
+        self._count = 0
+
+
+def normalise_utterance(
+    frames: np.ndarray, config: FeatureConfig, stats: FeatureStats
+) -> np.ndarray:
+    """A whole utterance's log-mel frames, normalised as a stream would be."""
+    return StreamNormaliser(config, stats).accept(frames)
+
+
 class FeaturePipeline:
     """Samples (16 kHz) → normalised, stacked model inputs, incrementally."""
 
     def __init__(self, config: FeatureConfig, stats: FeatureStats):
         self.config, self.stats = config, stats
         self.extractor = StreamingFeatureExtractor(config)
+        self.normaliser = StreamNormaliser(config, stats)
         self.stacker = FrameStacker(config.stack, config.stride, config.n_mels)
 
     def accept(self, samples: np.ndarray) -> np.ndarray:
         frames = self.extractor.accept(samples)
-        return self.stacker.accept(self.stats.normalise(frames))
+        return self.stacker.accept(self.normaliser.accept(frames))
 
     def reset(self) -> None:
         self.extractor.reset()
+        self.normaliser.reset()
         self.stacker.reset()
 
 
@@ -255,4 +292,5 @@ def utterance_features(
     samples: np.ndarray, config: FeatureConfig, stats: FeatureStats
 ) -> np.ndarray:
     """Whole-utterance model inputs: the reference the streaming pipeline must equal."""
-    return stack_frames(stats.normalise(log_mel(samples, config)), config.stack, config.stride)
+    frames = normalise_utterance(log_mel(samples, config), config, stats)
+    return stack_frames(frames, config.stack, config.stride)

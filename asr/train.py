@@ -21,7 +21,13 @@ from rich.progress import TextColumn
 from asr.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from asr.ctc.decoding import greedy_decode
 from asr.feature_cache import CachedFeatures, Variant, build_cache
-from asr.features import FeatureConfig, FeatureStats, StatsAccumulator, stack_frames
+from asr.features import (
+    FeatureConfig,
+    FeatureStats,
+    StatsAccumulator,
+    normalise_utterance,
+    stack_frames,
+)
 from asr.manifest import ManifestEntry, read_manifest
 from asr.model import LstmCtcModel, ModelConfig
 from asr.progress import console, progress_bar
@@ -57,7 +63,10 @@ class Trainer:
         self.out_dir = Path(out_dir)
         self.cache_dir = Path(cache_dir) if cache_dir else self.out_dir / "cache"
         self.features = FeatureConfig(
-            stack=config.stack, stride=config.stride, dither=config.dither
+            stack=config.stack,
+            stride=config.stride,
+            dither=config.dither,
+            mean_prior_frames=config.mean_prior_frames,
         )
         self.vocab = Vocabulary()
         self.rank, self.world = _init_distributed()
@@ -177,7 +186,7 @@ class Trainer:
             feats = variant[split.index[i]]
             if rng is not None:
                 feats = _perturb(feats, self.config, self.features, rng)
-            feats = stats.normalise(feats)
+            feats = normalise_utterance(feats, self.features, stats)
             if rng is not None:
                 feats = self._spec_augment(feats, rng)
             inputs.append(stack_frames(feats, self.features.stack, self.features.stride))
@@ -219,15 +228,18 @@ class Trainer:
         if init is None:
             return None
         init, start = load_any(init)
-        # Dither is a choice of this run (it only changes near-silent frames), the rest of the
-        # feature settings must match the weights.
+        # Dither and the causal mean normalisation are choices of this run (the weights adapt
+        # to them in a fine-tune), the rest of the feature settings must match the weights.
         theirs = FeatureConfig.from_dict(start["feature_config"])
-        if not self.features.same_features_as(theirs):
+        prior = self.features.mean_prior_frames
+        if not self.features.same_features_as(replace(theirs, mean_prior_frames=prior)):
             raise SystemExit(
                 f"{init}: its features (stack/stride, mel settings) differ from this run's config"
             )
         if theirs.dither != self.features.dither:
             self.log(f"dither {theirs.dither:g} -> {self.features.dither:g} for this run")
+        if theirs.mean_prior_frames != prior:
+            self.log(f"mean_prior_frames {theirs.mean_prior_frames:g} -> {prior:g} for this run")
         if list(start["vocabulary"]) != self.vocab.to_list():
             raise SystemExit(f"{init}: its vocabulary differs from this version's")
         # The file really used ("default" resolved), and what it was trained on, for the record.

@@ -18,6 +18,9 @@ class TrainConfig:
     stack: int = 3
     stride: int = 3
     dither: float = 0.0  # std of the fixed noise added to every sample (FeatureConfig.dither)
+    # causal running-mean normalisation, the global mean counted as this many frames
+    # (FeatureConfig.mean_prior_frames; 0 = global mean/std only)
+    mean_prior_frames: float = 0.0
     # Optimisation: AdamW, linear warm-up, a plateau, then inverse-square-root decay (no
     # dependence on the number of epochs, so a resumed or extended run follows the same
     # schedule).

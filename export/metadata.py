@@ -12,6 +12,9 @@ from typing import Any
 from asr.checkpoint import SETTINGS_KEYS
 
 FORMAT_VERSION = "1"
+# Format 2: the features use the causal mean normalisation (`mean_prior_frames`), which a
+# format-1 runtime would silently skip; models without it stay format 1 for older runtimes.
+CAUSAL_MEAN_FORMAT = "2"
 
 
 def metadata_from_checkpoint(
@@ -27,7 +30,9 @@ def metadata_from_checkpoint(
         "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     settings = {key: json.dumps(payload[key]) for key in SETTINGS_KEYS}
-    return {"lstm_asr_format": FORMAT_VERSION, **settings, "model_card": json.dumps(card)}
+    causal_mean = payload["feature_config"].get("mean_prior_frames", 0) > 0
+    version = CAUSAL_MEAN_FORMAT if causal_mean else FORMAT_VERSION
+    return {"lstm_asr_format": version, **settings, "model_card": json.dumps(card)}
 
 
 def write_metadata(onnx_path, metadata: dict[str, str]) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from asr.features import FeatureConfig, FeatureStats
 from asr.tokens import Vocabulary
 
-SUPPORTED_FORMATS = ("1",)
+SUPPORTED_FORMATS = ("1", "2")  # 2: causal mean normalisation (export/metadata.py)
 REQUIRED_KEYS = ("lstm_asr_format", "feature_config", "feature_stats", "vocabulary", "model_config")
 log = logging.getLogger("lstm_asr")
 

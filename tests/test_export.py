@@ -162,3 +162,16 @@ def test_failed_parity_writes_nothing_and_keeps_the_old_model(
         err = capsys.readouterr().err
         assert "fp32 parity FAILED" in err and "Traceback" not in err
         assert not new.exists()
+
+
+def test_causal_mean_models_are_format_2(trained_run):
+    """A format-1 runtime would skip the causal mean normalisation silently: such models say
+    format 2, which it refuses; the runtime here reads both."""
+    from export.metadata import metadata_from_checkpoint
+    from streaming.model import SUPPORTED_FORMATS
+
+    payload = load_checkpoint(trained_run["checkpoint"])
+    assert metadata_from_checkpoint(payload, 10, "fp32")["lstm_asr_format"] == "1"
+    causal = {**payload, "feature_config": {**payload["feature_config"], "mean_prior_frames": 300}}
+    assert metadata_from_checkpoint(causal, 10, "fp32")["lstm_asr_format"] == "2"
+    assert set(SUPPORTED_FORMATS) == {"1", "2"}

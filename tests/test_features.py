@@ -11,8 +11,10 @@ from asr.features import (
     FrameStacker,
     StatsAccumulator,
     StreamingFeatureExtractor,
+    StreamNormaliser,
     log_mel,
     mel_power,
+    normalise_utterance,
     stack_frames,
     utterance_features,
 )
@@ -41,22 +43,41 @@ def test_streaming_features_equal_whole_utterance(seed):
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.integers(0, 900), min_size=1, max_size=30), st.integers(0, 2**31 - 1))
-def test_pipeline_any_chunking_equals_utterance_features(sizes, seed):
+@pytest.mark.parametrize("prior", [0.0, 30.0])
+def test_pipeline_any_chunking_equals_utterance_features(prior, sizes, seed):
     rng = np.random.default_rng(seed)
     samples = rng.standard_normal(sum(sizes)).astype(np.float32) * 0.1
     stats = FeatureStats(
         rng.standard_normal(80).astype(np.float32), rng.uniform(0.5, 2, 80).astype(np.float32)
     )
-    pipeline = FeaturePipeline(CONFIG, stats)
+    config = FeatureConfig(mean_prior_frames=prior)
+    pipeline = FeaturePipeline(config, stats)
     parts, start = [], 0
     for size in sizes:
         parts.append(pipeline.accept(samples[start : start + size]))
         start += size
     streamed = np.concatenate(parts)
-    whole = utterance_features(samples, CONFIG, stats)
+    whole = utterance_features(samples, config, stats)
     assert streamed.shape == whole.shape
     if len(whole):
         assert np.max(np.abs(streamed - whole)) <= 1e-5
+    pipeline.reset()  # a new stream starts from the prior again
+    assert np.array_equal(pipeline.accept(samples)[: len(whole)], whole[: len(whole)])
+
+
+def test_causal_mean_is_the_running_mean_from_the_prior():
+    stats = FeatureStats(np.array([1.0], np.float32), np.array([2.0], np.float32))
+    frames = np.array([[7.0], [7.0], [-5.0]], np.float32)
+    # prior 2 frames of mean 1: means (2+7)/3 = 3, (2+14)/4 = 4, (2+9)/5 = 2.2
+    expected = (frames[:, 0] - np.array([3.0, 4.0, 2.2])) / 2.0
+    config = FeatureConfig(n_mels=1, mean_prior_frames=2.0)
+    assert np.allclose(normalise_utterance(frames, config, stats)[:, 0], expected, atol=1e-6)
+    normaliser = StreamNormaliser(config, stats)
+    chunked = np.concatenate([normaliser.accept(frames[:1]), normaliser.accept(frames[1:])])
+    assert np.allclose(chunked[:, 0], expected, atol=1e-6)
+    # Off (0): the global mean and spread, as every model before it.
+    off = normalise_utterance(frames, FeatureConfig(n_mels=1), stats)
+    assert np.array_equal(off, stats.normalise(frames))
 
 
 def test_no_centre_padding_frame_count():

@@ -352,3 +352,24 @@ def test_print_config_lists_every_option_with_its_default(capsys):
         main(["train", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert "--dropout DROPOUT" in help_text and "(clip_norm, default 5.0)" in help_text
+
+
+def test_cache_key_ignores_the_causal_mean_setting():
+    """The cache holds log-mels before normalisation: runs that differ only in
+    `mean_prior_frames` share it, and caches made before the setting existed stay valid."""
+    import hashlib
+    from dataclasses import asdict, replace
+
+    from asr.feature_cache import _cache_key
+    from asr.features import FeatureConfig
+
+    entries, _ = read_manifest(FSDD / "heldout.jsonl")
+    config, variant = FeatureConfig(dither=5e-4), Variant()
+    key = _cache_key(entries, config, variant, 0)
+    assert _cache_key(entries, replace(config, mean_prior_frames=300.0), variant, 0) == key
+    assert _cache_key(entries, replace(config, dither=1e-3), variant, 0) != key
+    old = {k: v for k, v in asdict(config).items() if k != "mean_prior_frames"}
+    digest = hashlib.sha256(json.dumps([old, variant.__dict__, 0], sort_keys=True).encode())
+    for entry in entries:
+        digest.update(str(entry.audio_path.resolve()).encode())
+    assert key == digest.hexdigest()[:16]
