@@ -242,7 +242,9 @@ def test_sources_build_a_supplement_corpus_and_are_fixed(tmp_path):
     run = dict(seed=7, engines=("espeak",), install=False, max_clips=2, log=lambda *a: None)
     prepare_tts(out, pools=pools, sources=("spelling",), **run)
     assert {e.text for _, e in _rows(out)} == {"a m y"}
-    assert "--seed 7 --jobs N --sources spelling`" in (out / "README.md").read_text()
+    card = (out / "README.md").read_text()
+    # The card's command rebuilds this corpus: its engines (not all defaults) and clip cap.
+    assert "--seed 7 --jobs N --sources spelling --engines espeak --max-clips 2`" in card
     saved = (out / "sentences.jsonl").read_text().splitlines()
     assert [json.loads(line)["source"] for line in saved] == ["spelling"]
     with pytest.raises(RuntimeError, match="sources"):

@@ -498,6 +498,7 @@ def prepare_tts(
     def publish(rows: list[dict], finished: bool) -> dict:
         summary = _summarise(rows, pools_, voices, seed, hours, finished)
         summary["sources"] = sorted(sources) if sources else None
+        summary["max_clips"] = max_clips
         for split in ("train", "dev"):
             part = [
                 {k: v for k, v in r.items() if k != "split"} for r in rows if r["split"] == split
@@ -669,6 +670,11 @@ def _summarise(rows, pools, voices, seed, hours, finished) -> dict:
     }
 
 
+def _engines_flag(engines: list[str]) -> str:
+    """` --engines A,B` when the corpus does not use every default engine, else nothing."""
+    return "" if set(DEFAULT_ENGINES) <= set(engines) else f" --engines {','.join(engines)}"
+
+
 def render_card(summary: dict) -> str:
     status = "complete" if summary["finished"] else "in progress (partial)"
     lines = [
@@ -679,6 +685,8 @@ def render_card(summary: dict) -> str:
         "Reproduce: `asr prepare tts --out DIR --hours "
         f"{summary['target_hours']:g} --seed {summary['seed']} --jobs N"
         + (f" --sources {','.join(summary['sources'])}" if summary.get("sources") else "")
+        + _engines_flag(summary["engines"])
+        + (f" --max-clips {summary['max_clips']}" if summary.get("max_clips") else "")
         + "` "
         "(resumable; a larger `--hours` extends the same corpus).",
         "",
