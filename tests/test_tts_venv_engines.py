@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from asr.prepare.tts import dev_voice
-from asr.prepare.tts_engines import EngineError, Voice, make_engine
+from asr.prepare.tts_engines import EngineError, Voice
+from asr.prepare.tts_registry import make_engine
 from asr.prepare.tts_venv_engines import KokoroEngine, PicoEngine, VenvEngine, kokoro_mixes
 
 # Answers like a real engine server: a 0.1 s 440 Hz WAV at 22.05 kHz for each request, an

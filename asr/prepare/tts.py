@@ -137,7 +137,7 @@ class Planner:
 
     def __init__(self, seed: int, pools: dict[str, list[dict]], voices: dict[str, list[str]]):
         from asr.prepare.sentences import SOURCE_WEIGHTS
-        from asr.prepare.tts_engines import make_engine
+        from asr.prepare.tts_registry import make_engine
 
         self.seed = seed
         self.pools = pools
@@ -201,7 +201,7 @@ _WORKER_ENGINES: dict = {}
 
 
 def _engine(name: str, tools: str | None):
-    from asr.prepare.tts_engines import make_engine
+    from asr.prepare.tts_registry import make_engine
 
     if name not in _WORKER_ENGINES:
         _WORKER_ENGINES[name] = make_engine(name, Path(tools) if tools else None)
@@ -379,7 +379,8 @@ def _prepare_sentences(
 def _prepare_voices(out: Path, engines: tuple[str, ...], tools: Path, log) -> dict[str, list[str]]:
     """Voices by split, fixed at the first run in DIR/voices.json."""
     from asr.fileio import atomic_write_text
-    from asr.prepare.tts_engines import EspeakEngine, make_engine
+    from asr.prepare.tts_engines import EspeakEngine
+    from asr.prepare.tts_registry import make_engine
 
     path = out / "voices.json"
     if path.is_file():
@@ -420,7 +421,8 @@ def prepare_tts(
     """Build (or extend) the corpus in `out`; returns the summary written to the data card."""
     from asr.fileio import atomic_write_text
     from asr.manifest import write_manifest
-    from asr.prepare.tts_engines import APT_PACKAGES, TEXT_PACKAGES, install_debian, make_engine
+    from asr.prepare.tts_engines import APT_PACKAGES, TEXT_PACKAGES, install_debian
+    from asr.prepare.tts_registry import make_engine
     from asr.prepare.tts_venv_engines import VENV_ENGINES
 
     out = Path(out)

@@ -1,5 +1,6 @@
-"""Wrappers around the offline TTS engines: espeak-ng, flite and festival (Debian), and piper,
-Kokoro and SVOX Pico (PyPI, each in its own venv: `tts_venv_engines.py`).
+"""Wrappers around the offline Debian TTS engines: espeak-ng, flite and festival. (Piper, Kokoro
+and SVOX Pico come from PyPI, each in its own venv: `tts_venv_engines.py`; all of them by name:
+`tts_registry.py`.)
 
 Each engine lists its voices and turns `(voice, text, params)` into mono float32 audio at its own
 sample rate. `params` are drawn per clip by `Engine.sample_params(rng)` (rate, pitch, ...), so a
@@ -294,24 +295,6 @@ class FestivalEngine(_PipedEngine):
             f'(utt.save.wave (utt.synth (Utterance Text "{quoted}")) "{wav}" \'riff)'
         )
         return _read_wav(wav)
-
-
-ENGINE_NAMES = ("espeak", "flite", "festival", "piper", "kokoro", "pico")
-
-
-def make_engine(name: str, tools: Path | None = None) -> Engine:
-    """The engine called `name`; PyPI engines live in their own venv, `tools / name`."""
-    from asr.prepare.tts_venv_engines import VENV_ENGINES
-
-    if name == "espeak":
-        return EspeakEngine()
-    if name == "flite":
-        return FliteEngine()
-    if name == "festival":
-        return FestivalEngine()
-    if name in VENV_ENGINES:
-        return VENV_ENGINES[name](None if tools is None else tools / name)
-    raise ValueError(f"unknown TTS engine {name!r} (choose from {', '.join(ENGINE_NAMES)})")
 
 
 # ----------------------------------------------------------------------------- installation
