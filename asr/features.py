@@ -241,6 +241,7 @@ class StreamNormaliser:
 
     def __init__(self, config: FeatureConfig, stats: FeatureStats):
         self.prior, self.stats = float(config.mean_prior_frames), stats
+        self._prior_sum = self.prior * stats.mean.astype(np.float64)  # the prior, as frames
         self.reset()
 
     def accept(self, frames: np.ndarray) -> np.ndarray:
@@ -249,7 +250,7 @@ class StreamNormaliser:
         sums = self._sum + np.cumsum(frames, axis=0, dtype=np.float64)
         counts = self._count + np.arange(1, len(frames) + 1, dtype=np.float64)[:, None]
         self._sum, self._count = sums[-1], self._count + len(frames)
-        means = (self.prior * self.stats.mean.astype(np.float64) + sums) / (self.prior + counts)
+        means = (self._prior_sum + sums) / (self.prior + counts)
         return ((frames - means) / self.stats.std).astype(np.float32)
 
     def reset(self) -> None:

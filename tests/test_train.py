@@ -237,16 +237,18 @@ def test_init_refuses_a_checkpoint_with_other_features(trained_run, tmp_path):
         )
 
 
-def test_init_may_switch_dither_on(trained_run, tmp_path):
-    """Dither is the fine-tuning run's choice; the new model stores (and streams with) it."""
-    config = TrainConfig.from_dict({**TINY_CONFIG, "dither": 1e-3}).with_overrides(max_epochs=1)
+@pytest.mark.parametrize("setting, value", [("dither", 1e-3), ("mean_prior_frames", 300.0)])
+def test_init_may_switch_dither_on(trained_run, tmp_path, setting, value):
+    """Dither and the causal mean normalisation are the fine-tuning run's choice; the new model
+    stores (and streams with) them."""
+    config = TrainConfig.from_dict({**TINY_CONFIG, setting: value}).with_overrides(max_epochs=1)
     Trainer(config, tmp_path / "ft", tmp_path / "cache").run(
         FSDD / "train.jsonl", FSDD / "train.jsonl", init=trained_run["checkpoint"]
     )
     tuned = torch.load(tmp_path / "ft" / "last.pt", weights_only=True)
-    assert tuned["feature_config"]["dither"] == 1e-3
+    assert tuned["feature_config"][setting] == value
     source = torch.load(trained_run["checkpoint"], weights_only=True)
-    assert source["feature_config"].get("dither", 0.0) == 0.0
+    assert source["feature_config"].get(setting, 0.0) == 0.0
 
 
 def test_background_batches_keep_order_and_raise_errors():

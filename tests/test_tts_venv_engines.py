@@ -85,7 +85,7 @@ def test_engines_without_their_venv_are_unavailable(tmp_path):
 def test_kokoro_mixes_are_fixed_distinct_percentages():
     mixes = kokoro_mixes()
     assert len(mixes) == len(set(mixes)) == 150
-    assert mixes == kokoro_mixes()
+    assert mixes == kokoro_mixes.__wrapped__()  # drawn again, not the cached tuple
     for mix in mixes:
         parts = [int(p) for p in mix.split("-")]
         assert len(parts) == 5 and sum(parts) == 100 and min(parts) >= 0
@@ -115,5 +115,16 @@ def test_requests_carry_the_voice_and_clip_settings():
 def test_dev_holds_whole_kokoro_and_pico_voices():
     speakers = [v.speaker for v in KokoroEngine().voices() + PicoEngine().voices()]
     held = [s for s in speakers if dev_voice(s, [])]
-    assert len([s for s in held if s.startswith("kokoro:")]) == 15
+    kokoro = [s for s in held if s.startswith("kokoro:")]
+    assert len(kokoro) == 15
+    # Pinned: a corpus's dev voices must not move when this code changes (voices.json keeps
+    # the first run's split, but a new corpus would differ from the card's).
+    assert kokoro[:2] == ["kokoro:mix:7-18-40-29-6", "kokoro:mix:56-0-26-12-6"]
     assert [s for s in held if s.startswith("pico:")] == ["pico:en-GB:p1.15"]
+
+
+def test_every_engine_has_a_share_and_is_a_default():
+    from asr.prepare.tts import DEFAULT_ENGINES, ENGINE_WEIGHTS
+    from asr.prepare.tts_registry import ENGINE_NAMES
+
+    assert DEFAULT_ENGINES == ENGINE_NAMES == tuple(ENGINE_WEIGHTS)

@@ -26,7 +26,8 @@ import numpy as np
 RECIPE_VERSION = 2  # 2: 32 ms VTLP windows, lighter augmentation
 SAMPLE_RATE = 16000
 DEFAULT_CHUNK = 100
-# Share of clips per engine (renormalised over the engines that have voices in a split).
+# Share of clips per engine (renormalised over the engines that have voices in a split); every
+# engine of `tts_registry.ENGINE_NAMES` (a test keeps them equal).
 ENGINE_WEIGHTS = {
     "espeak": 0.45,
     "flite": 0.15,
@@ -35,7 +36,7 @@ ENGINE_WEIGHTS = {
     "kokoro": 0.3,
     "pico": 0.1,
 }
-DEFAULT_ENGINES = ("espeak", "flite", "festival", "piper", "kokoro", "pico")
+DEFAULT_ENGINES = tuple(ENGINE_WEIGHTS)  # all of them; those that do not install are skipped
 DEV_FRACTION = 0.06
 # Voices held out for the dev set: a whole espeak accent, one espeak variant in twelve (on every
 # accent), one flite voice, one Kokoro mix in ten and one Pico voice (en-GB at one pitch).

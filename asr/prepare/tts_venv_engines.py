@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -126,15 +127,16 @@ class VenvEngine(_PipedEngine):
         """Create the venv and pip install the engine's packages; False if that fails."""
         if self.available():
             return True
-        assert self.venv is not None
+        python = self.python
+        assert self.venv is not None and python is not None
         log(f"installing {' '.join(self.packages)} into {self.venv}")
         try:
-            if not (self.venv / "bin" / "python").exists():
+            if not python.exists():
                 subprocess.run(
                     [sys.executable, "-m", "venv", str(self.venv)], check=True, capture_output=True
                 )
             subprocess.run(
-                [str(self.python), "-m", "pip", "install", "-q", *self.packages],
+                [str(python), "-m", "pip", "install", "-q", *self.packages],
                 check=True,
                 capture_output=True,
                 timeout=1800,
@@ -212,7 +214,8 @@ class PiperEngine(VenvEngine):
         return {key: params.get(key, value) for key, value in defaults.items()}
 
 
-def kokoro_mixes(count: int = 150, seed: int = 1234) -> list[str]:
+@lru_cache(maxsize=4)
+def kokoro_mixes(count: int = 150, seed: int = 1234) -> tuple[str, ...]:
     """`count` fixed style mixes of Kokoro's five tables, as percentages "a-b-c-d-e" (sum 100).
 
     Drawn from a Dirichlet(0.6), so most mixes lean on two or three tables: distinct voices that
@@ -226,7 +229,7 @@ def kokoro_mixes(count: int = 150, seed: int = 1234) -> list[str]:
         mix = "-".join(str(int(p)) for p in percent)
         if mix not in mixes:
             mixes.append(mix)
-    return mixes
+    return tuple(mixes)
 
 
 class KokoroEngine(VenvEngine):

@@ -8,37 +8,37 @@ voice (David C Dawson). The file name is the word: numbers `0`-`20`, `30`, `40`,
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from asr.prepare.readers import Clip
+from asr.tokens import normalize_text
 
 PACKAGE = "saytime"
 SOUND_DIR = Path("usr/share/saytime")
 RATE = 8000
-NUMBERS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
-TENS = {30: "thirty", 40: "forty", 50: "fifty"}
+SAID_NUMBERS = {*range(21), 30, 40, 50}  # the numbers the clock has a file for
 WORDS = {"am": "a m", "pm": "p m", "oclock": "o'clock"}
 
 
 def words_of(stem: str) -> str:
     if stem.isdigit():
-        number = int(stem)
-        return NUMBERS[number] if number < len(NUMBERS) else TENS.get(number, "")
+        return normalize_text(stem) if int(stem) in SAID_NUMBERS else ""
     return WORDS.get(stem, stem.replace("_", " "))
 
 
 def decode_mulaw(data: bytes) -> np.ndarray:
-    """G.711 mu-law bytes -> float32 in [-1, 1)."""
-    u = ~np.frombuffer(data, dtype=np.uint8).astype(np.int32) & 0xFF
-    exponent, mantissa = (u >> 4) & 0x07, u & 0x0F
-    magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
-    return (np.where(u & 0x80, -magnitude, magnitude) / 32768.0).astype(np.float32)
+    """Headerless G.711 mu-law bytes -> float32 in [-1, 1) (libsndfile's decoder)."""
+    import soundfile as sf
+
+    samples, _ = sf.read(
+        io.BytesIO(data), format="RAW", subtype="ULAW", samplerate=RATE, channels=1,
+        dtype="float32",
+    )  # fmt: skip
+    return samples
 
 
 def iter_clips(root: Path) -> Iterator[Clip]:
