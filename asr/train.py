@@ -565,8 +565,9 @@ def _variants(config: TrainConfig) -> list[Variant]:
 def _perturb(
     log_mel: np.ndarray, config: TrainConfig, features: FeatureConfig, rng: np.random.Generator
 ) -> np.ndarray:
-    """Another level, microphone and vocal tract for one utterance. Exact for level and EQ,
-    because the cache holds log(mel + floor): the mel power is recovered and re-floored."""
+    """Another level, microphone, vocal tract and speaking rate for one utterance. Exact for
+    level and EQ, because the cache holds log(mel + floor): the mel power is recovered and
+    re-floored."""
     floor = features.log_floor
     power = np.maximum(np.exp(log_mel) - floor, 0.0)
     bins = np.arange(power.shape[1], dtype=np.float64)
@@ -578,6 +579,15 @@ def _perturb(
         high = np.minimum(low + 1, len(bins) - 1)
         weight = (source - low)[None, :]
         power = power[:, low] * (1 - weight) + power[:, high] * weight
+    if config.tempo:
+        # Speaking rate without re-caching a speed variant: linear interpolation between frames.
+        rate = rng.uniform(1.0 - config.tempo, 1.0 + config.tempo)
+        frames = max(features.stack, round(len(power) / rate))
+        source = np.linspace(0.0, len(power) - 1, frames)
+        low = np.floor(source).astype(int)
+        high = np.minimum(low + 1, len(power) - 1)
+        weight = (source - low)[:, None]
+        power = power[low] * (1 - weight) + power[high] * weight
     gain_db = np.full(len(bins), rng.uniform(*config.gain_db))
     if config.eq_db:
         position = bins / (len(bins) - 1)

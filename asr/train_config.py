@@ -53,6 +53,7 @@ class TrainConfig:
     # On-the-fly speaker/channel perturbation of the cached mel power, per utterance and epoch:
     eq_db: float = 6.0  # a smooth random equaliser curve of up to ±eq_db across the mel bins
     warp: float = 0.1  # vocal-tract-length perturbation: mel axis scaled by 1 ± warp
+    tempo: float = 0.0  # speaking-rate perturbation: frames resampled in time by 1 ± tempo
     seed: int = 0
     workers: int = 2
     threads: int = 0  # torch intra-op threads; 0 = torch's default

@@ -375,3 +375,29 @@ def test_cache_key_ignores_the_causal_mean_setting():
     for entry in entries:
         digest.update(str(entry.audio_path.resolve()).encode())
     assert key == digest.hexdigest()[:16]
+
+
+def test_tempo_perturbation_resamples_frames_and_keeps_levels():
+    from asr.features import FeatureConfig
+    from asr.train import _perturb
+
+    features = FeatureConfig()
+    ramp = np.linspace(0.0, 1.0, 100, dtype=np.float32)
+    log_mel = np.log(np.repeat(ramp[:, None], 80, axis=1) + 1.0)
+    config = TrainConfig(tempo=0.2, warp=0.0, eq_db=0.0, gain_db=(0.0, 0.0))
+    rates = []
+    for seed in range(20):
+        out = _perturb(log_mel, config, features, np.random.default_rng(seed))
+        rates.append(len(log_mel) / len(out))
+        # Interpolated in time only: still a rising ramp from the first to the last value.
+        assert out[0, 0] == pytest.approx(log_mel[0, 0], abs=1e-4)
+        assert out[-1, 0] == pytest.approx(log_mel[-1, 0], abs=1e-4)
+        assert np.all(np.diff(out[:, 0]) >= -1e-6)
+    assert 0.8 <= min(rates) < 0.95 and 1.05 < max(rates) <= 1.26
+    same = _perturb(
+        log_mel,
+        TrainConfig(warp=0.0, eq_db=0.0, gain_db=(0.0, 0.0)),
+        features,
+        np.random.default_rng(0),
+    )
+    assert same.shape == log_mel.shape

@@ -1,0 +1,111 @@
+"""Pack training manifests as low-bitrate Opus for a GPU machine that can take ≤ 64 MiB a call.
+
+python data/recipes/pack_for_device.py OUT_DIR --kbps 10 --part-mib 48 MANIFEST.jsonl [...]
+
+Every distinct clip of the manifests is read (any format, 16 kHz mono), encoded once as Ogg Opus
+(libsndfile through soundfile: no other tool needed on either machine) and written as
+OUT_DIR/audio/NNNNNNN.opus; each manifest is rewritten beside it with relative paths, so the
+folder can travel anywhere. `OUT_DIR/partK.tar.gz` files of at most --part-mib each hold the audio
+(the manifests go in part 1), one per device call. Speech at 10 kbit/s (SILK wideband) keeps
+the 0-8 kHz band the features use; what the codec takes away is a codec augmentation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import tarfile
+from multiprocessing import Pool
+from pathlib import Path
+
+import soundfile as sf
+
+from asr.audio import AudioError, load_audio
+
+SAMPLE_RATE = 16000
+# libsndfile maps compression level to Opus bitrate linearly: 0 → 256 kbit/s, 1 → 8 kbit/s.
+MIN_KBPS, MAX_KBPS = 8.0, 256.0
+
+
+def compression_level(kbps: float) -> float:
+    return min(1.0, max(0.0, (MAX_KBPS - kbps) / (MAX_KBPS - MIN_KBPS)))
+
+
+def encode(job: tuple[str, str, float]) -> str | None:
+    source, target, level = job
+    if Path(target).is_file():
+        return None
+    try:
+        samples = load_audio(source, SAMPLE_RATE)
+    except AudioError as error:
+        return str(error)
+    buffer = io.BytesIO()
+    sf.write(buffer, samples, SAMPLE_RATE, format="OGG", subtype="OPUS", compression_level=level)
+    tmp = Path(target + ".tmp")
+    tmp.write_bytes(buffer.getvalue())
+    tmp.rename(target)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("manifests", type=Path, nargs="+")
+    parser.add_argument("--kbps", type=float, default=10.0)
+    parser.add_argument("--part-mib", type=float, default=48.0)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    audio_dir = args.out / "audio"
+    audio_dir.mkdir(parents=True, exist_ok=True)
+    names: dict[str, str] = {}
+    rewritten: dict[Path, list[str]] = {}
+    for manifest in args.manifests:
+        lines = []
+        for raw in manifest.read_text().splitlines():
+            if not raw.strip():
+                continue
+            row = json.loads(raw)
+            path = Path(row["audio_filepath"])
+            source = str(path if path.is_absolute() else manifest.parent / path)
+            name = names.setdefault(source, f"audio/{len(names):07d}.opus")
+            row["audio_filepath"] = name
+            lines.append(json.dumps(row))
+        rewritten[manifest] = lines
+    level = compression_level(args.kbps)
+    jobs = [(source, str(args.out / name), level) for source, name in names.items()]
+    with Pool(args.jobs) as pool:
+        for done, error in enumerate(pool.imap(encode, jobs, chunksize=16), 1):
+            if error:
+                print(f"skip {error}")
+            if done % 1000 == 0:
+                print(f"{done} of {len(jobs)} clips encoded", flush=True)
+    for manifest, lines in rewritten.items():
+        kept = [line for line in lines if (args.out / json.loads(line)["audio_filepath"]).is_file()]
+        (args.out / manifest.name).write_text("\n".join(kept) + "\n")
+    _write_parts(args.out, [m.name for m in args.manifests], sorted(set(names.values())), args)
+
+
+def _write_parts(out: Path, manifests: list[str], audio: list[str], args) -> None:
+    limit = args.part_mib * 2**20
+    parts: list[list[str]] = [list(manifests)]
+    size = sum((out / m).stat().st_size for m in manifests)
+    for name in audio:
+        path = out / name
+        if not path.is_file():
+            continue
+        if size + path.stat().st_size + 1024 > limit:
+            parts.append([])
+            size = 0
+        parts[-1].append(name)
+        size += path.stat().st_size + 1024
+    for number, members in enumerate(parts, 1):
+        with tarfile.open(out / f"part{number}.tar.gz", "w:gz") as tar:
+            for name in members:
+                tar.add(out / name, arcname=name)
+        mib = (out / f"part{number}.tar.gz").stat().st_size / 2**20
+        print(f"{out / f'part{number}.tar.gz'}: {len(members)} files, {mib:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
