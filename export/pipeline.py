@@ -6,6 +6,7 @@ Nothing is written to the output path unless the check passes.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +23,18 @@ from export.quantize import quantize
 
 
 def held_out_features(
-    payload: dict, manifest: Path | None, limit: int, seed: int = 0
+    payload: dict,
+    manifest: Path | None,
+    limit: int,
+    seed: int = 0,
+    on_note: Callable[[str], None] | None = None,
 ) -> list[np.ndarray]:
     """Model inputs for the parity check: clips of `manifest` (default: the checkpoint's dev
-    manifest when it still exists), else random features."""
+    manifest when it still exists), else random features (said through `on_note`: an uncertain
+    model flips letters on noise that it would not flip on speech)."""
     config, stats, _ = checkpoint_parts(payload)
+    recorded = payload.get("data_summary", {}).get("dev_manifest")
     if manifest is None:
-        recorded = payload.get("data_summary", {}).get("dev_manifest")
         manifest = Path(recorded) if recorded and Path(recorded).is_file() else None
     if manifest is not None:
         entries, _ = read_manifest(manifest, require_text=False)
@@ -45,6 +51,12 @@ def held_out_features(
                 features.append(step_features)
         if features:
             return features
+    if on_note:
+        missing = f"its dev set {recorded} is not here" if recorded else "it names no dev set"
+        on_note(
+            f"parity checked on random features ({missing}): "
+            "give real clips with --check-manifest for a meaningful check"
+        )
     rng = np.random.default_rng(seed)
     return [
         rng.standard_normal((int(rng.integers(20, 200)), config.feature_dim)).astype(np.float32)
@@ -58,10 +70,11 @@ def export_checkpoint(
     quantization: str | None = None,
     check_manifest: Path | None = None,
     check_limit: int = 200,
+    on_note: Callable[[str], None] | None = None,
 ) -> list[tuple[str, ParityReport]]:
     payload = load_checkpoint(checkpoint)
     model = model_from_checkpoint(payload)
-    utterances = held_out_features(payload, check_manifest, check_limit)
+    utterances = held_out_features(payload, check_manifest, check_limit, on_note=on_note)
     reports = []
     with tempfile.TemporaryDirectory(prefix="asr-export-") as tmp:
         fp32 = Path(tmp) / "model.onnx"

@@ -175,3 +175,15 @@ def test_causal_mean_models_are_format_2(trained_run):
     causal = {**payload, "feature_config": {**payload["feature_config"], "mean_prior_frames": 300}}
     assert metadata_from_checkpoint(causal, 10, "fp32")["lstm_asr_format"] == "2"
     assert set(SUPPORTED_FORMATS) == {"1", "2"}
+
+
+def test_parity_on_random_features_is_said_when_the_dev_set_is_gone(trained_run):
+    payload = load_checkpoint(trained_run["checkpoint"])
+    payload["data_summary"] = {"dev_manifest": "/gone/dev.jsonl"}
+    notes = []
+    utterances = held_out_features(payload, None, limit=5, on_note=notes.append)
+    assert len(utterances) == 5 and len(notes) == 1
+    assert "random features" in notes[0] and "/gone/dev.jsonl" in notes[0]
+    notes.clear()
+    held_out_features(payload, FSDD / "train.jsonl", limit=5, on_note=notes.append)
+    assert notes == []

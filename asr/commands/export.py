@@ -49,7 +49,12 @@ def run(args: argparse.Namespace) -> int:
     from export.pipeline import export_checkpoint
 
     reports = export_checkpoint(
-        args.checkpoint, args.output, args.quantization, args.check_manifest, args.check_utts
+        args.checkpoint,
+        args.output,
+        args.quantization,
+        args.check_manifest,
+        args.check_utts,
+        on_note=lambda note: console.print(f"[yellow]note[/] {note}"),
     )
     for name, report in reports:
         console.print(f"parity {name}: {report}")
