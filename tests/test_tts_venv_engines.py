@@ -128,3 +128,21 @@ def test_every_engine_has_a_share_and_is_a_default():
     from asr.prepare.tts_registry import ENGINE_NAMES
 
     assert DEFAULT_ENGINES == ENGINE_NAMES == tuple(ENGINE_WEIGHTS)
+
+
+def test_availability_is_checked_once_per_venv(venv, monkeypatch):
+    import subprocess
+
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(*args, **kwargs):
+        calls.append(args[0])
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    assert all(FakeEngine(venv).available() for _ in range(3))
+    assert len(calls) == 1
+    broken = type("Broken", (FakeEngine,), {"check": "import no_such_module_here"})
+    assert not broken(venv).available() and not broken(venv).available()
+    assert len(calls) == 3  # a failing check is never cached: an install may fix it

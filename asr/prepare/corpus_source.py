@@ -47,7 +47,9 @@ class SourceError(Exception):
 
 def read_source(manifest: Path, log: Callable[[str], None]) -> Iterator[dict]:
     """Rows of `manifest` with an existing audio file (path made absolute) and a positive
-    duration; every other line is reported through `log` and skipped. `text` is left as is."""
+    duration; every other line is reported through `log` and skipped. `text` is left as is:
+    unlike `asr.manifest.read_manifest`, a row may lack it or hold null (Picovoice's orders
+    before a teacher labels them), which the recipe counts rather than reports."""
     manifest = manifest.absolute()
     try:
         lines = manifest.read_text(encoding="utf-8").splitlines()

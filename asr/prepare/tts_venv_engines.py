@@ -97,6 +97,11 @@ for line in sys.stdin:
 """
 
 
+# (venv python, import check) pairs seen working in this process: a corpus run asks each
+# engine several times (install, voices, the recipe check), and each check starts a Python.
+_WORKING: set[tuple[str, str]] = set()
+
+
 class VenvEngine(_PipedEngine):
     """An engine whose server script runs inside its own virtual environment (`venv`)."""
 
@@ -120,8 +125,13 @@ class VenvEngine(_PipedEngine):
         python = self.python
         if python is None or not python.exists():
             return False
-        result = subprocess.run([str(python), "-c", self.check], capture_output=True)
-        return result.returncode == 0
+        key = (str(python), self.check)
+        if key not in _WORKING:
+            result = subprocess.run([str(python), "-c", self.check], capture_output=True)
+            if result.returncode != 0:
+                return False
+            _WORKING.add(key)
+        return True
 
     def install(self, log=print) -> bool:
         """Create the venv and pip install the engine's packages; False if that fails."""
