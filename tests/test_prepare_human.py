@@ -124,6 +124,14 @@ def test_fingerprint_and_clip_preparation():
     a = tone(1.0, 16000)
     assert human.fingerprint(a) == human.fingerprint(a * 1.01)
     assert human.fingerprint(a) != human.fingerprint(tone(1.5, 16000))
+
+    def padded(seconds: float, total: float) -> np.ndarray:
+        sound = tone(seconds, 16000)
+        return np.concatenate([sound, np.zeros(int(total * 16000) - len(sound), np.float32)])
+
+    # Two different short lines padded to one length keep apart; one line padded twice does not.
+    assert human.fingerprint(padded(1.0, 10.0)) != human.fingerprint(padded(1.2, 10.0))
+    assert human.fingerprint(padded(1.0, 10.0)) == human.fingerprint(padded(1.0, 8.0))
     samples, reason = human.prepare_clip(tone(1.0, 8000), 8000)
     assert reason == "" and len(samples) == 16000
     assert human.prepare_clip(np.zeros(16000, np.float32), 16000) == (None, "silent")
