@@ -18,6 +18,7 @@ import torch
 import torch.distributed as dist
 from rich.progress import TextColumn
 
+from asr.batch_loader import batch_tensors, collate_in_processes
 from asr.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from asr.ctc.decoding import greedy_decode
 from asr.feature_cache import CachedFeatures, Variant, build_cache
@@ -180,6 +181,13 @@ class Trainer:
     def collate(
         self, split: Split, batch: list[int], stats: FeatureStats, rng: np.random.Generator | None
     ) -> tuple[torch.Tensor, ...]:
+        return batch_tensors(self.collate_arrays(split, batch, stats, rng))
+
+    def collate_arrays(
+        self, split: Split, batch: list[int], stats: FeatureStats, rng: np.random.Generator | None
+    ) -> tuple[list[np.ndarray], list[list[int]]]:
+        """Model inputs and targets of one batch, augmented when `rng` is given (numpy only:
+        it also runs in forked loader processes)."""
         inputs, targets = [], []
         for i in batch:
             variant = split.variants[rng.integers(len(split.variants)) if rng else 0]
@@ -191,13 +199,23 @@ class Trainer:
                 feats = self._spec_augment(feats, rng)
             inputs.append(stack_frames(feats, self.features.stack, self.features.stride))
             targets.append(split.targets[split.index[i]])
-        lengths = torch.tensor([len(x) for x in inputs])
-        padded = torch.zeros(len(inputs), int(lengths.max()), inputs[0].shape[1])
-        for row, x in enumerate(inputs):
-            padded[row, : len(x)] = torch.from_numpy(np.ascontiguousarray(x))
-        target_lengths = torch.tensor([len(t) for t in targets])
-        flat_targets = torch.tensor([token for t in targets for token in t], dtype=torch.long)
-        return padded, lengths, flat_targets, target_lengths
+        return inputs, targets
+
+    def prepared_batches(
+        self, split: Split, stats: FeatureStats, batches: list[list[int]], epoch: int
+    ) -> Iterator[tuple[torch.Tensor, ...]]:
+        """The augmented batches of one epoch, in order, prepared ahead of the model step: by
+        one background thread, or by `loader_workers` processes (a GPU outruns one thread).
+        Each batch draws from its own generator, so both ways give the same batches."""
+        seeds = [[self.config.seed, epoch, self.rank, i] for i in range(len(batches))]
+        if self.config.loader_workers > 0:
+            return collate_in_processes(
+                self, split, stats, list(zip(batches, seeds)), self.config.loader_workers
+            )
+        return _in_background(
+            self.collate(split, batch, stats, np.random.default_rng(seed))
+            for batch, seed in zip(batches, seeds)
+        )
 
     # ---- evaluation ------------------------------------------------------------------------
     @torch.no_grad()
@@ -425,9 +443,7 @@ class Trainer:
             task = bar.add_task(
                 f"epoch {progress.epoch + 1}", total=len(batches), loss=0.0, lr=0.0, speed=0.0
             )
-            prepared = _in_background(
-                self.collate(session.train, b, session.stats, rng) for b in batches
-            )
+            prepared = self.prepared_batches(session.train, session.stats, batches, progress.epoch)
             for batch, (padded, lengths, targets, target_lengths) in zip(batches, prepared):
                 padded = padded.to(self.device)
                 initial = model.init_state(len(batch), self.device)

@@ -56,6 +56,8 @@ class TrainConfig:
     tempo: float = 0.0  # speaking-rate perturbation: frames resampled in time by 1 ± tempo
     seed: int = 0
     workers: int = 2
+    # processes preparing training batches (0: one background thread); a GPU needs several
+    loader_workers: int = 0
     threads: int = 0  # torch intra-op threads; 0 = torch's default
 
     def to_dict(self) -> dict:

@@ -401,3 +401,23 @@ def test_tempo_perturbation_resamples_frames_and_keeps_levels():
         np.random.default_rng(0),
     )
     assert same.shape == log_mel.shape
+
+
+def test_loader_processes_prepare_the_same_batches_as_the_thread(tmp_path):
+    manifest = _manifest(tmp_path, _fsdd_rows(8))
+    augmenting = {**TINY_CONFIG, "freq_masks": 1, "time_masks": 1, "warp": 0.1, "tempo": 0.1}
+    prepared = {}
+    for workers in (0, 2):
+        config = TrainConfig.from_dict({**augmenting, "loader_workers": workers})
+        trainer = Trainer(config, tmp_path / "run", tmp_path / "cache")
+        split = trainer.load_split(manifest, [Variant()], "train")
+        stats = trainer.compute_stats(split)
+        batches = [[0, 1], [2, 3, 4], [5], [6, 7]]
+        prepared[workers] = list(trainer.prepared_batches(split, stats, batches, epoch=3))
+    assert len(prepared[0]) == len(prepared[2]) == 4
+    for thread, process in zip(prepared[0], prepared[2]):
+        for a, b in zip(thread, process):
+            assert torch.equal(a, b)
+    # augmented: the same batch in another epoch differs
+    again = list(trainer.prepared_batches(split, stats, [[0, 1]], epoch=4))[0][0]
+    assert not torch.equal(again, prepared[2][0][0])
