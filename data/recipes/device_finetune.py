@@ -30,24 +30,25 @@ from asr.feature_cache import Variant
 from asr.train import Trainer, _variants
 from asr.train_config import TrainConfig
 
-RUNS = Path("/tmp/runs")
-CACHE = Path("/tmp/cache")
+WORK = Path("/tmp")  # runs in WORK/runs, the feature cache in WORK/cache (--work)
 
 
 def build_cache(config: TrainConfig, train: Path, dev: Path) -> None:
     started = time.time()
     workers = max(1, (os.cpu_count() or 2) - 1)
-    trainer = Trainer(config.with_overrides(workers=workers), RUNS / "cache", CACHE)
+    trainer = Trainer(
+        config.with_overrides(workers=workers), WORK / "runs" / "cache", WORK / "cache"
+    )
     trainer.load_split(train, _variants(config), "train")
     trainer.load_split(dev, [Variant()], "dev")
     print(f"feature cache built in {time.time() - started:.0f} s", flush=True)
 
 
 def start_run(name: str, config: Path, args: argparse.Namespace) -> subprocess.Popen:
-    out = RUNS / name
+    out = WORK / "runs" / name
     out.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "asr", "train", str(args.train), "--dev", str(args.dev)]
-    command += ["--out", str(out), "--config", str(config), "--cache-dir", str(CACHE)]
+    command += ["--out", str(out), "--config", str(config), "--cache-dir", str(WORK / "cache")]
     command += ["--keep-epochs", "--init", str(args.init)]
     if args.smoke:
         command += ["--epochs", "1"]
@@ -65,7 +66,7 @@ def slim(payload: dict) -> dict:
 
 def collect(name: str, out: Path) -> None:
     """best / last / mean of the last three epochs of one run, in one file."""
-    epochs = sorted((RUNS / name).glob("epoch_*.pt"))
+    epochs = sorted((WORK / "runs" / name).glob("epoch_*.pt"))
     if not epochs:
         print(f"{name}: no epoch finished")
         return
@@ -99,6 +100,7 @@ def unpack(bundle: Path, out: Path) -> None:
 
 
 def main() -> None:
+    global WORK
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path)
     parser.add_argument("--train", type=Path)
@@ -108,6 +110,7 @@ def main() -> None:
     parser.add_argument("--deadline-s", type=float, default=520.0)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--work", type=Path, default=WORK, help="runs and feature cache")
     parser.add_argument("--unpack", type=Path, nargs="+", metavar="RUN.pt")
     args = parser.parse_args()
     if args.unpack:
@@ -123,9 +126,11 @@ def main() -> None:
         f"{os.cpu_count()} CPUs",
         flush=True,
     )
+    WORK = args.work
     args.train, args.dev = args.data / args.train, args.data / args.dev
     if args.smoke:
-        lines = args.dev.read_text().splitlines()[::16][:64]
+        lines = args.dev.read_text().splitlines()
+        lines = lines[:: max(1, len(lines) // 64)][:64]
         args.train = args.dev = args.data / "smoke.jsonl"
         args.train.write_text("\n".join(lines) + "\n")
     runs = dict(item.split("=", 1) for item in args.run)
@@ -149,7 +154,7 @@ def main() -> None:
         time.sleep(2)
     args.out.mkdir(parents=True, exist_ok=True)
     for name in runs:
-        log = (RUNS / name / "train.log").read_text()
+        log = (WORK / "runs" / name / "train.log").read_text()
         (args.out / f"{name}.log").write_text(log)
         if "Traceback" in log:
             print(f"{name} failed:\n{log[-3000:]}")
