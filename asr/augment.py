@@ -98,6 +98,19 @@ def random_eq(
     return (out * min(1.0, peak_in / peak_out)).astype(np.float32)
 
 
+def trim_silence(
+    samples: np.ndarray, sample_rate: int, threshold_db: float = -45.0, margin: float = 0.03
+) -> np.ndarray:
+    """Drop leading/trailing near-silence: keep from the first to the last sample above
+    `threshold_db` of the peak, with `margin` seconds either side."""
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    if peak <= 0:
+        return samples
+    loud = np.flatnonzero(np.abs(samples) > peak * 10 ** (threshold_db / 20))
+    pad = int(margin * sample_rate)
+    return samples[max(0, loud[0] - pad) : loud[-1] + pad + 1]
+
+
 def pad_silence(
     samples: np.ndarray,
     sample_rate: int,

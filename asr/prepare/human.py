@@ -207,23 +207,13 @@ def fingerprint(samples: np.ndarray) -> str:
     """Near-duplicate key: duration (50 ms steps) + coarse log-energy envelope (16 parts) of
     the clip from its first to its last sound, so that different short lines padded to one
     length (Bos Wars' announcements, 10 s each) keep apart and one line padded twice does not."""
-    samples = _sounding(samples.astype(np.float64))
+    from asr.augment import trim_silence
+
+    samples = trim_silence(samples.astype(np.float64), SAMPLE_RATE)
     parts = np.array_split(samples, 16)
     energy = [int(round(2 * np.log10(np.mean(p**2) + 1e-8))) if len(p) else -16 for p in parts]
     key = f"{round(len(samples) / SAMPLE_RATE * 20)}:{energy}"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
-
-
-def _sounding(samples: np.ndarray, frame: int = 160) -> np.ndarray:
-    """`samples` without the leading and trailing 10 ms frames 40 dB below the loudest."""
-    frames = len(samples) // frame
-    if frames == 0:
-        return samples
-    energy = np.mean(samples[: frames * frame].reshape(frames, frame) ** 2, axis=1)
-    loud = np.flatnonzero(energy > energy.max() * 1e-4)
-    if len(loud) == 0:
-        return samples
-    return samples[loud[0] * frame : (loud[-1] + 1) * frame]
 
 
 def prepare_clip(samples: np.ndarray, rate: int) -> tuple[np.ndarray | None, str]:

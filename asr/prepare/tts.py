@@ -215,16 +215,6 @@ def _close_engines() -> None:
     _WORKER_ENGINES.clear()
 
 
-def _trim(samples: np.ndarray, threshold_db: float = -45.0) -> np.ndarray:
-    """Drop leading/trailing near-silence (engines differ a lot in how much they leave)."""
-    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
-    if peak <= 0:
-        return samples
-    loud = np.flatnonzero(np.abs(samples) > peak * 10 ** (threshold_db / 20))
-    margin = int(0.03 * SAMPLE_RATE)
-    return samples[max(0, loud[0] - margin) : loud[-1] + margin + 1]
-
-
 def augment_clip(samples: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
     """The recipe's augmentation chain (asr.augment), with a tag per transform applied."""
     from asr import augment
@@ -264,6 +254,7 @@ def synthesize_clip(spec: ClipSpec, seed: int, out_dir: Path, tools: str | None 
     import soundfile as sf
     import soxr
 
+    from asr.augment import trim_silence
     from asr.fileio import atomic_write
     from asr.prepare.tts_engines import Voice
     from asr.tokens import normalize_text
@@ -272,7 +263,9 @@ def synthesize_clip(spec: ClipSpec, seed: int, out_dir: Path, tools: str | None 
     samples, rate = _engine(voice.engine, tools).synthesize(voice, spec.text, spec.params)
     if rate != SAMPLE_RATE:
         samples = soxr.resample(samples, rate, SAMPLE_RATE).astype(np.float32)
-    samples, tags = augment_clip(_trim(samples), np.random.default_rng([seed, spec.index, 2]))
+    # Engines differ a lot in how much silence they leave around a sentence.
+    samples = trim_silence(samples, SAMPLE_RATE)
+    samples, tags = augment_clip(samples, np.random.default_rng([seed, spec.index, 2]))
     relative = f"audio/{spec.index // 1000:04d}/{spec.index:07d}.flac"
     path = out_dir / relative
     atomic_write(
