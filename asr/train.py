@@ -590,20 +590,12 @@ def _perturb(
     if config.warp:
         # VTLP (Jaitly & Hinton, 2013): read each bin from a stretched/compressed mel axis.
         scale = rng.uniform(1.0 - config.warp, 1.0 + config.warp)
-        source = np.clip(bins * scale, 0, len(bins) - 1)
-        low = np.floor(source).astype(int)
-        high = np.minimum(low + 1, len(bins) - 1)
-        weight = (source - low)[None, :]
-        power = power[:, low] * (1 - weight) + power[:, high] * weight
+        power = _read_at(power, np.clip(bins * scale, 0, len(bins) - 1), axis=1)
     if config.tempo:
-        # Speaking rate without re-caching a speed variant: linear interpolation between frames.
+        # Speaking rate without re-caching a speed variant: frames read at another pace.
         rate = rng.uniform(1.0 - config.tempo, 1.0 + config.tempo)
         frames = max(features.stack, round(len(power) / rate))
-        source = np.linspace(0.0, len(power) - 1, frames)
-        low = np.floor(source).astype(int)
-        high = np.minimum(low + 1, len(power) - 1)
-        weight = (source - low)[:, None]
-        power = power[low] * (1 - weight) + power[high] * weight
+        power = _read_at(power, np.linspace(0.0, len(power) - 1, frames), axis=0)
     gain_db = np.full(len(bins), rng.uniform(*config.gain_db))
     if config.eq_db:
         position = bins / (len(bins) - 1)
@@ -615,6 +607,14 @@ def _perturb(
             )
     power = power * 10 ** (gain_db / 10)[None, :]
     return np.log(power + floor).astype(np.float32)
+
+
+def _read_at(values: np.ndarray, positions: np.ndarray, axis: int) -> np.ndarray:
+    """2-D `values` linearly interpolated at fractional `positions` (in range) along `axis`."""
+    low = np.floor(positions).astype(int)
+    high = np.minimum(low + 1, values.shape[axis] - 1)
+    weight = np.expand_dims(positions - low, 1 - axis)
+    return np.take(values, low, axis) * (1 - weight) + np.take(values, high, axis) * weight
 
 
 def _in_background(items: Iterator[T], depth: int = 4) -> Iterator[T]:
