@@ -16,7 +16,6 @@ originals, 89.3 % at 14 kbit/s and 90.2 % at 10 kbit/s: synthetic voices can go 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import tarfile
 from multiprocessing import Pool
@@ -25,6 +24,7 @@ from pathlib import Path
 import soundfile as sf
 
 from asr.audio import AudioError, load_audio
+from asr.fileio import atomic_write, atomic_write_text
 
 SAMPLE_RATE = 16000
 # libsndfile maps compression level to Opus bitrate linearly: 0 → 256 kbit/s, 1 → 8 kbit/s.
@@ -43,11 +43,12 @@ def encode(job: tuple[str, str, float]) -> str | None:
         samples = load_audio(source, SAMPLE_RATE)
     except AudioError as error:
         return str(error)
-    buffer = io.BytesIO()
-    sf.write(buffer, samples, SAMPLE_RATE, format="OGG", subtype="OPUS", compression_level=level)
-    tmp = Path(target + ".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.rename(target)
+    atomic_write(
+        target,
+        lambda tmp: sf.write(
+            tmp, samples, SAMPLE_RATE, format="OGG", subtype="OPUS", compression_level=level
+        ),
+    )
     return None
 
 
@@ -96,7 +97,7 @@ def main() -> None:
                 print(f"{done} of {len(jobs)} clips encoded", flush=True)
     for manifest, lines in rewritten.items():
         kept = [line for line in lines if (args.out / json.loads(line)["audio_filepath"]).is_file()]
-        (args.out / manifest.name).write_text("\n".join(kept) + "\n")
+        atomic_write_text(args.out / manifest.name, "\n".join(kept) + "\n")
     _write_parts(args.out, [m.name for m in args.manifests], sorted(set(names.values())), args)
 
 
