@@ -66,19 +66,21 @@ def slim(payload: dict) -> dict:
 
 def collect(name: str, out: Path) -> None:
     """best / last / mean of the last three epochs of one run, in one file."""
-    epochs = sorted((WORK / "runs" / name).glob("epoch_*.pt"))
+    run = WORK / "runs" / name
+    epochs = sorted(run.glob("epoch_*.pt"))
     if not epochs:
         print(f"{name}: no epoch finished")
         return
-    payloads = [load_checkpoint(path) for path in epochs]
-    last = payloads[-1]
+    tail = [load_checkpoint(path) for path in epochs[-3:]]
+    last = tail[-1]
+    # The trainer's best.pt is chosen on the mean of dev WER and CER (absent only when the
+    # deadline fell between the first epoch's two writes).
+    best = load_checkpoint(run / "best.pt") if (run / "best.pt").is_file() else last
     for row in last["history"]:
         print(
             f"{name} epoch {row['epoch']}: loss {row['train_loss']:.4f} dev WER "
             f"{row['dev_wer']:.2%} CER {row['dev_cer']:.2%} ({row['seconds']:.0f} s)"
         )
-    best = min(payloads, key=lambda p: p["dev_wer"] + p["dev_cer"])
-    tail = payloads[-3:]
     mean = dict(last)
     mean["model_state"] = {
         key: sum(p["model_state"][key].float() for p in tail) / len(tail)
