@@ -175,7 +175,8 @@ def normalize_text(text: str) -> str:
 
 
 class Vocabulary:
-    """Characters ↔ ids. Id 0 is the CTC blank."""
+    """Characters ↔ ids. Id 0 is the CTC blank. A vocabulary of other symbols (phoneme codes,
+    `asr.phonemes`) takes its text as it is: the normaliser is for written English."""
 
     def __init__(self, symbols: Sequence[str] = DEFAULT_SYMBOLS):
         if not symbols or symbols[0] != BLANK:
@@ -184,6 +185,7 @@ class Vocabulary:
             raise ValueError("vocabulary symbols must be unique")
         self.symbols = tuple(symbols)
         self._ids = {symbol: index for index, symbol in enumerate(self.symbols)}
+        self.written = set(self.symbols) <= set(DEFAULT_SYMBOLS)
 
     @property
     def blank(self) -> int:
@@ -197,8 +199,9 @@ class Vocabulary:
         return len(self.symbols)
 
     def encode(self, text: str) -> list[int]:
-        """Ids of normalised `text`; characters outside the vocabulary are dropped."""
-        return [self._ids[ch] for ch in normalize_text(text) if ch in self._ids]
+        """Ids of `text` (normalised if written English); other characters are dropped."""
+        text = normalize_text(text) if self.written else text
+        return [self._ids[ch] for ch in text if ch in self._ids]
 
     def decode(self, ids: Sequence[int]) -> str:
         text = "".join(self.symbols[i] for i in ids if i != self.blank)

@@ -31,8 +31,9 @@ from asr.features import (
 )
 from asr.manifest import ManifestEntry, read_manifest
 from asr.model import LstmCtcModel, ModelConfig
+from asr.phonemes import PHONEME_SYMBOLS
 from asr.progress import console, progress_bar
-from asr.tokens import Vocabulary
+from asr.tokens import DEFAULT_SYMBOLS, Vocabulary
 from asr.train_config import TrainConfig
 from asr.wer import cer, wer
 from export.onnx_weights import load_any
@@ -69,7 +70,7 @@ class Trainer:
             dither=config.dither,
             mean_prior_frames=config.mean_prior_frames,
         )
-        self.vocab = Vocabulary()
+        self.vocab = Vocabulary(PHONEME_SYMBOLS if config.units == "phonemes" else DEFAULT_SYMBOLS)
         self.rank, self.world = _init_distributed()
         self.device = torch.device(
             f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu"
@@ -234,9 +235,10 @@ class Trainer:
                 tokens = greedy_decode(log_probs[row, : lengths[row]])
                 hypotheses.append(self.vocab.decode(tokens.ids))
                 references.append(split.entries[split.index[i]].text)
+        written = self.vocab.written
         return {
-            "wer": wer(references, hypotheses),
-            "cer": cer(references, hypotheses),
+            "wer": wer(references, hypotheses, written),
+            "cer": cer(references, hypotheses, written),
             "utts": len(references),
             "examples": list(zip(references, hypotheses))[:3],
         }
@@ -259,7 +261,17 @@ class Trainer:
         if theirs.mean_prior_frames != prior:
             self.log(f"mean_prior_frames {theirs.mean_prior_frames:g} -> {prior:g} for this run")
         if list(start["vocabulary"]) != self.vocab.to_list():
-            raise SystemExit(f"{init}: its vocabulary differs from this version's")
+            if Vocabulary(start["vocabulary"]).written == self.vocab.written:
+                raise SystemExit(f"{init}: its vocabulary differs from this version's")
+            # Characters -> phonemes (or back): the encoder is kept, the output layer is new.
+            self.log(f"{init}: new output layer for {self.config.units} ({len(self.vocab)} units)")
+            start = {
+                **start,
+                "model_config": {**start["model_config"], "vocab_size": len(self.vocab)},
+                "model_state": {
+                    k: v for k, v in start["model_state"].items() if not k.startswith("classifier.")
+                },
+            }
         # The file really used ("default" resolved), and what it was trained on, for the record.
         return {**start, "init_source": str(Path(init).resolve())}
 
@@ -378,7 +390,13 @@ class Trainer:
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, partial(_lr_factor, config))
         progress = _Progress()
         if start:
-            model.load_state_dict({k: v.float() for k, v in start["model_state"].items()})
+            weights = {k: v.float() for k, v in start["model_state"].items()}
+            # strict unless the output layer was dropped for new units (_init_checkpoint)
+            missing, _ = model.load_state_dict(weights, strict=False)
+            if set(missing) - {"classifier.weight", "classifier.bias"} or (
+                missing and "classifier.weight" in weights
+            ):
+                raise SystemExit(f"{start['init_source']}: weights missing: {', '.join(missing)}")
             self.log(
                 f"initialised from {start['init_source']} "
                 f"(epoch {start.get('epoch', '?')} of its run)"

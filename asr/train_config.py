@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+UNITS = ("characters", "phonemes")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -14,6 +16,9 @@ class TrainConfig:
     hidden_size: int = 256
     num_layers: int = 3
     dropout: float = 0.1
+    # Output units: "characters" (open vocabulary) or "phonemes" (CMUdict ARPAbet, asr.phonemes:
+    # the manifests then hold phoneme codes, see data/recipes/phoneme_manifests.py)
+    units: str = "characters"
     # Features (frame stacking is a model setting)
     stack: int = 3
     stride: int = 3
@@ -74,7 +79,10 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
         data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-        return cls(**data)
+        config = cls(**data)
+        if config.units not in UNITS:
+            raise ValueError(f"units must be one of {', '.join(UNITS)}, not {config.units!r}")
+        return config
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainConfig:

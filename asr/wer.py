@@ -6,7 +6,7 @@ is an insertion), so a test set with silent clips still gets an honest number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import jiwer
@@ -54,17 +54,25 @@ def _counts(reference: str, hypothesis: str, units, process) -> ErrorCounts:
     return ErrorCounts(out.substitutions, out.deletions, out.insertions, length)
 
 
-def word_errors(reference: str, hypothesis: str) -> ErrorCounts:
-    return _counts(
-        normalize_text(reference), normalize_text(hypothesis), str.split, jiwer.process_words
-    )
+Normaliser = Callable[[str], str]
 
 
-def char_errors(reference: str, hypothesis: str) -> ErrorCounts:
+def _as_is(text: str) -> str:
+    """For transcripts that are not written English (phoneme codes): spaces tidied only."""
+    return " ".join(text.split())
+
+
+def word_errors(
+    reference: str, hypothesis: str, normalise: Normaliser = normalize_text
+) -> ErrorCounts:
+    return _counts(normalise(reference), normalise(hypothesis), str.split, jiwer.process_words)
+
+
+def char_errors(
+    reference: str, hypothesis: str, normalise: Normaliser = normalize_text
+) -> ErrorCounts:
     """Character edits on the normalised text, spaces included (as jiwer's CER)."""
-    return _counts(
-        normalize_text(reference), normalize_text(hypothesis), list, jiwer.process_characters
-    )
+    return _counts(normalise(reference), normalise(hypothesis), list, jiwer.process_characters)
 
 
 def edit_distance(reference: Sequence, hypothesis: Sequence) -> int:
@@ -73,22 +81,24 @@ def edit_distance(reference: Sequence, hypothesis: Sequence) -> int:
     return Levenshtein.distance(reference, hypothesis)
 
 
-def _total(pairs: Sequence[tuple[str, str]], counter) -> ErrorCounts:
+def _total(
+    references: Sequence[str], hypotheses: Sequence[str], counter, written: bool
+) -> ErrorCounts:
+    if len(references) != len(hypotheses):
+        raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
+    normalise = normalize_text if written else _as_is
     total = ErrorCounts()
-    for reference, hypothesis in pairs:
-        total = total + counter(reference, hypothesis)
+    for reference, hypothesis in zip(references, hypotheses):
+        total = total + counter(reference, hypothesis, normalise)
     return total
 
 
-def wer(references: Sequence[str], hypotheses: Sequence[str]) -> float:
-    """Corpus word error rate: total errors / total reference words."""
-    if len(references) != len(hypotheses):
-        raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
-    return _total(list(zip(references, hypotheses)), word_errors).rate
+def wer(references: Sequence[str], hypotheses: Sequence[str], written: bool = True) -> float:
+    """Corpus word error rate: total errors / total reference words. `written=False` scores
+    transcripts that are not written English (phoneme codes) as they are."""
+    return _total(references, hypotheses, word_errors, written).rate
 
 
-def cer(references: Sequence[str], hypotheses: Sequence[str]) -> float:
-    """Corpus character error rate on normalised text."""
-    if len(references) != len(hypotheses):
-        raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
-    return _total(list(zip(references, hypotheses)), char_errors).rate
+def cer(references: Sequence[str], hypotheses: Sequence[str], written: bool = True) -> float:
+    """Corpus character error rate on normalised text (`written=False`: as they are)."""
+    return _total(references, hypotheses, char_errors, written).rate

@@ -94,9 +94,15 @@ def build_arpa(
     order: int = 3,
     min_counts: tuple[int, ...] = (1, 1, 2),
     max_vocab: int = 50000,
+    written: bool = True,
 ) -> tuple[list[str], list[_Order]]:
-    """Estimate the model; returns the vocabulary and one `_Order` per n-gram order."""
-    sentences = list(normalized_lines(lines))
+    """Estimate the model; returns the vocabulary and one `_Order` per n-gram order. Lines go
+    through the text normaliser, unless `written=False` (words that are not English spelling,
+    such as phoneme codes: split on spaces only)."""
+    if written:
+        sentences = list(normalized_lines(lines))
+    else:
+        sentences = [words for words in (line.split() for line in lines) if words]
     vocab = _vocabulary(sentences, max_vocab)
     size = len(vocab)
     if size**order >= 2**62:
