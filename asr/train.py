@@ -391,12 +391,11 @@ class Trainer:
         progress = _Progress()
         if start:
             weights = {k: v.float() for k, v in start["model_state"].items()}
-            # strict unless the output layer was dropped for new units (_init_checkpoint)
-            missing, _ = model.load_state_dict(weights, strict=False)
-            if set(missing) - {"classifier.weight", "classifier.bias"} or (
-                missing and "classifier.weight" in weights
-            ):
-                raise SystemExit(f"{start['init_source']}: weights missing: {', '.join(missing)}")
+            # All of them, but the output layer when _init_checkpoint dropped it for new units.
+            new_head = "classifier.weight" not in weights
+            missing, unexpected = model.load_state_dict(weights, strict=not new_head)
+            if unexpected or set(missing) - {"classifier.weight", "classifier.bias"}:
+                raise SystemExit(f"{start['init_source']}: weights that do not fit this model")
             self.log(
                 f"initialised from {start['init_source']} "
                 f"(epoch {start.get('epoch', '?')} of its run)"

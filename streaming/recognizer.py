@@ -15,7 +15,7 @@ from asr.ctc.decoder import DecoderFactory
 from asr.ctc.options import DecodingOptions
 from asr.features import mel_filterbank, tail_silence, utterance_features
 from streaming.endpoint import EndpointConfig
-from streaming.model import OnnxAcousticModel
+from streaming.model import ModelError, OnnxAcousticModel
 from streaming.result import Result, make_result
 from streaming.stream import Stream
 
@@ -62,6 +62,11 @@ class Recognizer:
         if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
             raise ValueError(f"chunk_ms must be within {MIN_CHUNK_MS}..{MAX_CHUNK_MS}")
         self.model = OnnxAcousticModel(model, provider=provider, threads=threads)
+        if not self.model.info.vocabulary.written:
+            raise ModelError(
+                f"{self.model.path}: a phoneme model; the recogniser decodes character models "
+                "only (phoneme models are a trial: data/recipes/phoneme_trial.py)"
+            )
         self.decoding = decoding or DecodingOptions()
         self.endpoint = endpoint or EndpointConfig()
         self.decoders = DecoderFactory.create(self.decoding)

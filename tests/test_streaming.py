@@ -1,3 +1,4 @@
+import json
 import re
 import subprocess
 import sys
@@ -217,6 +218,20 @@ def test_incompatible_format_version(tiny_onnx, tmp_path):
     path = tmp_path / "future.onnx"
     onnx.save(model, str(path))
     with pytest.raises(ModelError, match="format 99 is not supported"):
+        Recognizer(path)
+
+
+def test_a_phoneme_model_is_refused_with_a_reason(tiny_onnx, tmp_path):
+    """Its outputs are phoneme codes: the English decoders would spell nonsense from them."""
+    from asr.phonemes import PHONEME_SYMBOLS
+
+    model = onnx.load(str(tiny_onnx))
+    for entry in model.metadata_props:
+        if entry.key == "vocabulary":
+            entry.value = json.dumps(list(PHONEME_SYMBOLS))
+    path = tmp_path / "phonemes.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(ModelError, match="phonemes.onnx: a phoneme model"):
         Recognizer(path)
 
 
