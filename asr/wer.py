@@ -1,4 +1,5 @@
-"""WER and CER with jiwer, always after the shared normaliser, never clamped.
+"""WER and CER with jiwer, after the shared normaliser (phoneme codes as they are), never
+clamped.
 
 jiwer refuses empty references; an empty reference is scored here by hand (every hypothesis word
 is an insertion), so a test set with silent clips still gets an honest number.

@@ -95,7 +95,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     tune.set_defaults(handler=run_tune)
 
 
-def _system_text() -> list[str]:
+def system_text() -> list[str]:
+    """The sentences of `--system-text`: WordNet examples, fortunes, Bible clauses."""
     try:
         from asr.prepare.sentences import bible_clauses, fortune_sentences, wordnet_examples
     except ModuleNotFoundError as error:
@@ -124,7 +125,7 @@ def run_build(args: argparse.Namespace) -> int:
             raise CommandError(f"{path}: no such text file")
     lines = list(read_text_lines(args.text))
     if args.system_text:
-        lines.extend(_system_text())
+        lines.extend(system_text())
     if not lines:
         raise CommandError("no text: pass --text FILES and/or --system-text")
     started = time.perf_counter()

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from asr.audio import load_audio
-from asr.commands.lm import _system_text
+from asr.commands.lm import system_text
 from asr.ctc.beam_search import BeamConfig, BeamSearchDecoder
 from asr.ctc.decoder import DecoderFactory
 from asr.ctc.lexicon import Lexicon, default_lexicon_path, read_word_list, vocabulary_words
@@ -45,7 +45,7 @@ def build_assets(out: Path, texts: list[Path]) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     sentences = [normalize_text(line).split() for line in read_text_lines(texts)]
-    sentences += [normalize_text(line).split() for line in _system_text()]
+    sentences += [normalize_text(line).split() for line in system_text()]
     lm = read_arpa(default_lm_path())
     words = vocabulary_words(read_word_list(default_lexicon_path()), lm)
     words |= {w for sentence in sentences for w in sentence}
@@ -94,6 +94,7 @@ class PhonemeDecoder:
 
 
 def utterance_log_probs(model: OnnxAcousticModel, path: Path) -> np.ndarray:
+    """As `Recognizer.utterance_log_probs`, which refuses phoneme models."""
     info = model.info
     samples = load_audio(path, info.feature_config.sample_rate)
     samples = np.concatenate([samples, tail_silence(info.feature_config)])
