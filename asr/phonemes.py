@@ -3,12 +3,12 @@
 With one character per phone a phoneme transcript is a string like a character one ("k a m p
 l e n" is `kampl en`-like: words stay separated by spaces), so the vocabulary, the CTC loss,
 greedy decoding and the edit-distance scores work on it unchanged. A model's units are told by
-its vocabulary (stored in the checkpoint and the ONNX metadata): `is_phonemic`.
+its vocabulary (stored in the checkpoint and the ONNX metadata): `Vocabulary.written` is False.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from asr.tokens import BLANK
 
@@ -23,11 +23,6 @@ PHONE_CODES: dict[str, str] = {
 }  # fmt: skip
 CODE_PHONES = {code: phone for phone, code in PHONE_CODES.items()}
 PHONEME_SYMBOLS: tuple[str, ...] = (BLANK, " ", *PHONE_CODES.values())
-
-
-def is_phonemic(symbols: Sequence[str]) -> bool:
-    """True for a phoneme vocabulary (`PHONEME_SYMBOLS`), False for characters."""
-    return tuple(symbols) == PHONEME_SYMBOLS
 
 
 def strip_stress(phone: str) -> str:

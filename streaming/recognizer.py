@@ -187,13 +187,18 @@ class Recognizer:
     def utterance_log_probs(self, samples: np.ndarray) -> np.ndarray:
         """The model's CTC log-probabilities `[T, V]` for a whole utterance (tail included),
         e.g. to decode the same clip many times while tuning the LM weight."""
-        info = self.model.info
-        config = info.feature_config
-        samples = np.clip(to_mono(samples), -1.0, 1.0)  # as `Stream` does
-        features = utterance_features(
-            np.concatenate([samples, tail_silence(config)]), config, info.stats
-        )
-        if len(features) == 0:
-            return np.zeros((0, len(info.vocabulary)), np.float32)
-        h, c = self.model.init_state(1)
-        return self.model.run(features[None], h, c)[0][0]
+        return utterance_log_probs(self.model, samples)
+
+
+def utterance_log_probs(model: OnnxAcousticModel, samples: np.ndarray) -> np.ndarray:
+    """`Recognizer.utterance_log_probs` for any model, phoneme models included."""
+    info = model.info
+    config = info.feature_config
+    samples = np.clip(to_mono(samples), -1.0, 1.0)  # as `Stream` does
+    features = utterance_features(
+        np.concatenate([samples, tail_silence(config)]), config, info.stats
+    )
+    if len(features) == 0:
+        return np.zeros((0, len(info.vocabulary)), np.float32)
+    h, c = model.init_state(1)
+    return model.run(features[None], h, c)[0][0]

@@ -6,7 +6,7 @@ import torch
 from conftest import FSDD, TINY_CONFIG
 
 from asr.ctc.lm_build import build_arpa
-from asr.phonemes import PHONEME_SYMBOLS, decode_phones, encode_phones, is_phonemic
+from asr.phonemes import PHONEME_SYMBOLS, decode_phones, encode_phones
 from asr.prepare.pronunciations import ipa_to_arpabet
 from asr.tokens import DEFAULT_SYMBOLS, Vocabulary
 from asr.train import Trainer
@@ -25,8 +25,8 @@ def test_phone_codes_round_trip_and_drop_stress():
     assert encode_phones("K AH0 M P L EY1 N".split()) == "kamplen"
     assert decode_phones("kamplen") == ["K", "AH", "M", "P", "L", "EY", "N"]
     assert encode_phones(["DH", "TH", "ZH", "SH", "NG"]) == "DTZSG"
-    assert len(PHONEME_SYMBOLS) == 41 and is_phonemic(PHONEME_SYMBOLS)
-    assert not is_phonemic(DEFAULT_SYMBOLS)
+    assert len(PHONEME_SYMBOLS) == 41 and not Vocabulary(PHONEME_SYMBOLS).written
+    assert Vocabulary(DEFAULT_SYMBOLS).written
     with pytest.raises(ValueError, match="'QX'"):
         encode_phones(["QX"])
 

@@ -79,7 +79,7 @@ class Pronouncer:
     def add(self, words: Iterable[str]) -> None:
         """Pronounce every new word, the dictionary's at once and the rest in one espeak call."""
         unknown = []
-        for word in set(words) - set(self.codes):
+        for word in {w for w in words if w not in self.codes}:
             prons = self.dictionary.get(word)
             if prons:
                 self.codes[word] = encode_phones(strip_stress(p) for p in prons[0])

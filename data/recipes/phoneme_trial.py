@@ -31,11 +31,11 @@ from asr.ctc.lexicon import Lexicon, default_lexicon_path, read_word_list, vocab
 from asr.ctc.lm import NgramLm, read_arpa
 from asr.ctc.lm_build import build_arpa, read_text_lines, write_arpa
 from asr.ctc.options import DecodingOptions, default_lm_path
-from asr.features import tail_silence, utterance_features
 from asr.manifest import read_manifest
 from asr.tokens import normalize_text
 from asr.wer import cer, wer
 from streaming.model import OnnxAcousticModel
+from streaming.recognizer import utterance_log_probs
 
 LM_TEXT = ("tts", "spell", "human")  # /work/corpora/NAME/train.jsonl, as data/cards/lm.md
 
@@ -72,7 +72,7 @@ class PhonemeDecoder:
         self.lexicon = Lexicon(vocabulary_words(self.homophones, self.lm), self.lm)
         self.word_lm = word_lm
         # Words outside the word LM get their share of <unk>, as in the character decoder.
-        Lexicon(vocabulary_words(read_word_list(default_lexicon_path()), word_lm), word_lm)
+        word_lm.add_lexicon(vocabulary_words(read_word_list(default_lexicon_path()), word_lm))
 
     def decode(self, log_probs: np.ndarray, vocabulary, config: BeamConfig) -> str:
         search = BeamSearchDecoder(vocabulary, config, self.lm, self.lexicon)
@@ -93,17 +93,6 @@ class PhonemeDecoder:
         return max(hypotheses, key=lambda h: h[0] + lm.end(h[1]))[2]
 
 
-def utterance_log_probs(model: OnnxAcousticModel, path: Path) -> np.ndarray:
-    """As `Recognizer.utterance_log_probs`, which refuses phoneme models."""
-    info = model.info
-    samples = load_audio(path, info.feature_config.sample_rate)
-    samples = np.concatenate([samples, tail_silence(info.feature_config)])
-    features = utterance_features(samples, info.feature_config, info.stats)
-    if len(features) == 0:
-        return np.zeros((0, len(info.vocabulary)), np.float32)
-    return model.run(features[None], *model.init_state(1))[0][0]
-
-
 def score(args: argparse.Namespace) -> None:
     model = OnnxAcousticModel(args.model, provider="cpu", threads=1)
     vocabulary = model.info.vocabulary
@@ -112,7 +101,8 @@ def score(args: argparse.Namespace) -> None:
     for set_path in args.sets:
         entries = read_manifest(set_path)[0]
         started = time.perf_counter()
-        log_probs = [utterance_log_probs(model, e.audio_path) for e in entries]
+        rate = model.info.feature_config.sample_rate
+        log_probs = [utterance_log_probs(model, load_audio(e.audio_path, rate)) for e in entries]
         model_seconds = time.perf_counter() - started
         references = [normalize_text(e.text) for e in entries]
         for weight in args.weights:
