@@ -392,10 +392,14 @@ class Trainer:
         if start:
             weights = {k: v.float() for k, v in start["model_state"].items()}
             # All of them, but the output layer when _init_checkpoint dropped it for new units.
+            missing, unexpected = model.load_state_dict(weights, strict=False)
             new_head = "classifier.weight" not in weights
-            missing, unexpected = model.load_state_dict(weights, strict=not new_head)
-            if unexpected or set(missing) - {"classifier.weight", "classifier.bias"}:
-                raise SystemExit(f"{start['init_source']}: weights that do not fit this model")
+            allowed = {"classifier.weight", "classifier.bias"} if new_head else set()
+            if unexpected or set(missing) - allowed:
+                names = ", ".join(sorted({*missing, *unexpected} - allowed))
+                raise SystemExit(
+                    f"{start['init_source']}: weights that do not fit this model ({names})"
+                )
             self.log(
                 f"initialised from {start['init_source']} "
                 f"(epoch {start.get('epoch', '?')} of its run)"

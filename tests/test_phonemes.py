@@ -87,3 +87,17 @@ def test_init_turns_a_character_model_into_a_phoneme_model(trained_run, tmp_path
 def test_units_must_be_known():
     with pytest.raises(ValueError, match="units"):
         TrainConfig.from_dict({"units": "syllables"})
+
+
+def test_init_still_refuses_weights_that_do_not_fit(trained_run, tmp_path):
+    """Only the output layer may be missing, and only when the units change."""
+    source = torch.load(trained_run["checkpoint"], weights_only=True)
+    state = dict(source["model_state"])
+    del state["lstm.weight_ih_l0"]
+    broken = tmp_path / "broken.pt"
+    torch.save({**source, "model_state": state}, broken)
+    config = TrainConfig.from_dict(TINY_CONFIG).with_overrides(max_epochs=1)
+    with pytest.raises(SystemExit, match="do not fit"):
+        Trainer(config, tmp_path / "ft", tmp_path / "cache").run(
+            FSDD / "train.jsonl", FSDD / "train.jsonl", init=broken
+        )
