@@ -468,8 +468,9 @@ class Trainer:
             for batch, (padded, lengths, targets, target_lengths) in zip(batches, prepared):
                 padded = padded.to(self.device)
                 initial = model.init_state(len(batch), self.device)
-                log_probs, _, _ = session.trainable(padded, *initial)
-                loss = ctc(log_probs.transpose(0, 1), targets, lengths, target_lengths)
+                with self._autocast():
+                    log_probs, _, _ = session.trainable(padded, *initial)
+                loss = ctc(log_probs.float().transpose(0, 1), targets, lengths, target_lengths)
                 session.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
@@ -490,6 +491,12 @@ class Trainer:
                     )
         progress.epoch += 1
         return total_loss / max(1, sum(len(b) for b in batches))
+
+    def _autocast(self) -> torch.autocast:
+        """bfloat16 autocast for the forward pass when `precision` asks for it."""
+        return torch.autocast(
+            self.device.type, dtype=torch.bfloat16, enabled=self.config.precision == "bf16"
+        )
 
     def validate(
         self, session: _Session, dev: Split, train_loss: float, started: float

@@ -72,10 +72,13 @@ _TRAIN_FLAGS = {
     "seed": "seed",
     "workers": "workers",
     "threads": "threads",
+    "precision": "precision",
 }
 _TRAIN_FLAG_HELP = {
     "dropout": "dropout between the LSTM layers and before the output layer",
     "clip_norm": "gradient clipping: the largest global gradient norm",
+    "precision": "fp32, or bf16: the forward pass in bfloat16 autocast, about 1.5x faster "
+    "steps on a CPU with AVX512-BF16 or a GPU",
 }
 
 
