@@ -21,6 +21,7 @@ RECIPES = (
     "asr.prepare.folder",
     "asr.prepare.speechocean",
     "asr.prepare.picovoice",
+    "asr.prepare.lm_text",
 )
 
 
