@@ -6,12 +6,12 @@
 
 `assets` pronounces every word of the shipped lexicon, the shipped LM and the LM's text
 (`asr.prepare.pronunciations`: CMUdict, espeak-ng for the rest) and builds a trigram LM over
-pronunciations from the text the shipped LM was built from (`--text` manifests + the system
-sentences, data/cards/lm.md). `score` computes the model's log-probabilities once (int8 ONNX,
-whole utterance, one thread) and decodes them: a character model with the shipped default
-decoder, a phoneme model with the same beam search over the pronunciation lexicon and LM,
-whose words are then spelled by the English word LM (a small beam over the homophones of each
-pronunciation). WER / CER against the manifest text, one JSON line per set and setting.
+pronunciations from the text the shipped LM was built from (`--text` manifests and text
+files + the system sentences, data/cards/lm.md). `score` computes the model's log-probabilities
+once (int8 ONNX, whole utterance, one thread) and decodes them: a character model with the
+shipped default decoder, a phoneme model with the same beam search over the pronunciation
+lexicon and LM, whose words are then spelled by the English word LM (a small beam over the
+homophones of each pronunciation). WER / CER against the manifest text, one JSON line per set and setting.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ from asr.wer import cer, wer
 from streaming.model import OnnxAcousticModel
 from streaming.recognizer import utterance_log_probs
 
-LM_TEXT = ("tts", "spell", "human")  # /work/corpora/NAME/train.jsonl, as data/cards/lm.md
+# The shipped LM's text, as data/cards/lm.md: /work/corpora/NAME/train.jsonl and the prose of
+# `asr prepare lm-text --out /work/corpora/lm-text`
+LM_TEXT = [Path(f"/work/corpora/{name}/train.jsonl") for name in ("tts", "spell", "human")]
+LM_TEXT += [Path(f"/work/corpora/lm-text/{name}.txt") for name in ("sotu", "moby-dick", "austen")]
 
 
 def build_assets(out: Path, texts: list[Path]) -> None:
@@ -56,7 +59,7 @@ def build_assets(out: Path, texts: list[Path]) -> None:
         "".join(f"{w}\t{c}\n" for w, c in sorted(pronouncer.codes.items()) if c)
     )
     lines = [" ".join(pronouncer.codes[w] for w in s if pronouncer.codes[w]) for s in sentences]
-    vocab, orders = build_arpa(lines, 3, (1, 1, 2), 50000, written=False)
+    vocab, orders = build_arpa(lines, 3, (1, 2, 2), 50000, written=False)
     print("pronunciation LM n-grams:", write_arpa(out / "pron-lm.arpa.gz", vocab, orders))
 
 
@@ -143,7 +146,7 @@ def main() -> None:
         "--text",
         type=Path,
         nargs="*",
-        default=[Path(f"/work/corpora/{name}/train.jsonl") for name in LM_TEXT],
+        default=LM_TEXT,
     )
     scoring = sub.add_parser("score", help="WER / CER of a model on manifests")
     scoring.add_argument("model", type=Path)
