@@ -11,7 +11,8 @@ files + the system sentences, data/cards/lm.md). `score` computes the model's lo
 once (int8 ONNX, whole utterance, one thread) and decodes them: a character model with the
 shipped default decoder, a phoneme model with the same beam search over the pronunciation
 lexicon and LM, whose words are then spelled by the English word LM (a small beam over the
-homophones of each pronunciation). WER / CER against the manifest text, one JSON line per set and setting.
+homophones of each pronunciation). WER / CER against the manifest text, one JSON line per set
+and setting.
 """
 
 from __future__ import annotations
