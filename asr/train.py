@@ -452,7 +452,6 @@ class Trainer:
         per_rank = len(batches) // self.world
         batches = batches[self.rank :: self.world][:per_rank]  # interleaved: same lengths
         model.train()
-        ctc = torch.nn.CTCLoss(blank=self.vocab.blank, zero_infinity=True)
         total_loss, total_frames, started = 0.0, 0, time.time()
         with progress_bar(
             TextColumn(
@@ -465,12 +464,8 @@ class Trainer:
                 f"epoch {progress.epoch + 1}", total=len(batches), loss=0.0, lr=0.0, speed=0.0
             )
             prepared = self.prepared_batches(session.train, session.stats, batches, progress.epoch)
-            for batch, (padded, lengths, targets, target_lengths) in zip(batches, prepared):
-                padded = padded.to(self.device)
-                initial = model.init_state(len(batch), self.device)
-                with self._autocast():
-                    log_probs, _, _ = session.trainable(padded, *initial)
-                loss = ctc(log_probs.float().transpose(0, 1), targets, lengths, target_lengths)
+            for batch, tensors in zip(batches, prepared):
+                loss = self.compute_loss(session, tensors)
                 session.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
@@ -478,7 +473,7 @@ class Trainer:
                 session.scheduler.step()
                 progress.step += 1
                 total_loss += loss.item() * len(batch)
-                total_frames += int(lengths.sum()) * self.features.stride
+                total_frames += int(tensors[1].sum()) * self.features.stride
                 hours = total_frames * self.features.hop_length / self.features.sample_rate / 3600
                 speed = hours * self.world / max(1e-6, time.time() - started)
                 lr = session.scheduler.get_last_lr()[0]
@@ -491,6 +486,23 @@ class Trainer:
                     )
         progress.epoch += 1
         return total_loss / max(1, sum(len(b) for b in batches))
+
+    def compute_loss(self, session: _Session, tensors: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """The CTC loss of one prepared batch (padded inputs, lengths, flat targets, target
+        lengths), the forward pass under the configured precision; a subclass may add terms."""
+        padded, lengths, targets, target_lengths = tensors
+        initial = session.model.init_state(len(padded), self.device)
+        with self._autocast():
+            log_probs, _, _ = session.trainable(padded.to(self.device), *initial)
+        ctc = torch.nn.functional.ctc_loss
+        return ctc(
+            log_probs.float().transpose(0, 1),
+            targets,
+            lengths,
+            target_lengths,
+            blank=self.vocab.blank,
+            zero_infinity=True,
+        )
 
     def _autocast(self) -> torch.autocast:
         """bfloat16 autocast for the forward pass when `precision` asks for it."""
