@@ -28,7 +28,7 @@ RECIPES = (
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "prepare",
-        help="build a training corpus (FLAC + manifests) from offline sources",
+        help="build a training corpus (audio + manifests, or LM text) from offline sources",
         description="Build training corpora. Every recipe is resumable and deterministic given "
         "its seed, and writes a data card next to the manifests.",
     )
