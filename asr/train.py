@@ -494,8 +494,7 @@ class Trainer:
         initial = session.model.init_state(len(padded), self.device)
         with self._autocast():
             log_probs, _, _ = session.trainable(padded.to(self.device), *initial)
-        ctc = torch.nn.functional.ctc_loss
-        return ctc(
+        return torch.nn.functional.ctc_loss(
             log_probs.float().transpose(0, 1),
             targets,
             lengths,
