@@ -214,6 +214,46 @@ def test_cli_decodes_with_beam_and_shipped_lm_by_default():
     assert decoding_options(parser.parse_args(["--closed-vocabulary"])).lexicon_file is None
 
 
+def test_blank_penalty_keeps_a_letter_blank_would_swallow():
+    # "a" has 0.4 of its frame and blank 0.6: the search drops it unless blank pays a penalty
+    # larger than log(0.6 / 0.4) = 0.41; the caller's array is left as it was.
+    log_probs = emissions(["h", "i", " ", {"a": 0.4, "<blank>": 0.6}])
+    before = log_probs.copy()
+    assert text_of(beam_decode(log_probs, VOCAB, BeamConfig(beam=4))) == "hi"
+    assert text_of(beam_decode(log_probs, VOCAB, BeamConfig(beam=4, blank_penalty=0.3))) == "hi"
+    kept = beam_decode(log_probs, VOCAB, BeamConfig(beam=4, blank_penalty=0.6))
+    assert text_of(kept) == "hi a"
+    np.testing.assert_array_equal(log_probs, before)
+
+
+def test_blank_penalty_flag_and_stored_default(tmp_path, small_lm):
+    import argparse
+
+    from asr.commands.decoding_options import add_decoder_arguments, decoding_options
+    from asr.commands.errors import CommandError
+    from asr.ctc.decoder import DecoderFactory
+
+    parser = argparse.ArgumentParser()
+    add_decoder_arguments(parser)
+    options = decoding_options(parser.parse_args(["--blank-penalty", "0.75"]))
+    assert options.blank_penalty == 0.75
+    assert DecoderFactory.create(options).describe()["blank_penalty"] == 0.75
+    with pytest.raises(CommandError, match="--blank-penalty"):
+        decoding_options(parser.parse_args(["--beam", "0", "--blank-penalty", "1"]))
+    # Unset, it is the value stored next to the LM (0 in files written before it existed).
+    lm = tmp_path / "small.arpa.gz"
+    lm.write_bytes(small_lm.read_bytes())
+    (tmp_path / "small.json").write_text('{"lm_weight": 0.3, "word_bonus": 1.0}')
+    assert DecoderFactory.create(DecodingOptions(lm=lm)).config.blank_penalty == 0.0
+    (tmp_path / "small.json").write_text(
+        '{"lm_weight": 0.3, "word_bonus": 1.0, "blank_penalty": 1.25}'
+    )
+    assert DecoderFactory.create(DecodingOptions(lm=lm)).config.blank_penalty == 1.25
+    assert (
+        DecoderFactory.create(DecodingOptions(lm=lm, blank_penalty=0.5)).config.blank_penalty == 0.5
+    )
+
+
 def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
     import json
 
@@ -229,10 +269,17 @@ def test_cli_lm_build_and_tune_store_defaults(tiny_onnx, tmp_path, capsys):
     assert (
         main([*args, "--limit", "4", "--weights", "0.2", "0.4", "--bonuses", "0", "--write"]) == 0
     )
-    assert "best: --lm-weight 0.2 --word-bonus 0.0" in capsys.readouterr().err
+    assert "best: --lm-weight 0.2 --word-bonus 0.0 --blank-penalty 0.0" in capsys.readouterr().err
     stored = json.loads((tmp_path / "digits.json").read_text())
     assert stored["clips"] == 4 and stored["wer"] == 0.0
     assert LmDefaults.for_lm(lm) == LmDefaults(0.2, 0.0)
+    # With a grid of blank penalties each setting is a line; ties on WER and CER go to the
+    # smallest setting.
+    tune = [*args, "--limit", "4", "--weights", "0.2", "--bonuses", "0"]
+    assert main([*tune, "--blank-penalties", "0.5", "0.25", "--write"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("blank_penalty") == 2 and "--blank-penalty 0.25" in err
+    assert LmDefaults.for_lm(lm) == LmDefaults(0.2, 0.0, 0.25)
     assert Recognizer(tiny_onnx, DecodingOptions(lm=lm)).decoders.config.lm_weight == 0.2
 
 

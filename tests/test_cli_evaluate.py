@@ -54,6 +54,7 @@ def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, caps
         "lm": str(default_lm_path()),
         "lm_weight": stored["lm_weight"],
         "word_bonus": stored["word_bonus"],
+        "blank_penalty": stored.get("blank_penalty", 0.0),
         "hotwords": 0,
         "closed_vocabulary": False,
         "lexicon": str(default_lexicon_path()),

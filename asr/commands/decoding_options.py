@@ -1,7 +1,7 @@
 """Decoder flags shared by `asr transcribe`, `evaluate`, `listen`, `serve` and `lm tune`: prefix
 beam search with the shipped word LM by default (`--lm`, `--no-lm`, LM weight, word bonus,
-hotwords), or `--beam 0` for greedy CTC. The flags build a `DecodingOptions`, whose defaults
-are the Python API's too.
+blank penalty, hotwords), or `--beam 0` for greedy CTC. The flags build a `DecodingOptions`,
+whose defaults are the Python API's too.
 
 Beam + LM is the default because greedy CTC spells what it hears letter by letter ("fhree",
 "eiht"): the LM turns that into words at about 1.6x the small decoding cost (RTF 0.011 against
@@ -39,6 +39,13 @@ def add_decoder_arguments(parser: argparse.ArgumentParser) -> None:
         help="score added per word (default: tuned value stored with the LM)",
     )
     group.add_argument(
+        "--blank-penalty",
+        type=float,
+        metavar="X",
+        help="taken off the blank's log-probability on every step: higher keeps words a strong "
+        "LM would drop, too high inserts them (default: tuned value stored with the LM)",
+    )
+    group.add_argument(
         "--hotwords",
         metavar="LIST",
         help='boosted words/phrases "word:boost,phrase:boost" (boost per letter, default 2)',
@@ -74,13 +81,14 @@ def decoding_options(args: argparse.Namespace) -> DecodingOptions:
     closed = getattr(args, "closed_vocabulary", False)
     open_vocabulary = getattr(args, "open_vocabulary", False)
     lexicon = getattr(args, "lexicon", None)
+    blank_penalty = getattr(args, "blank_penalty", None)
     if beam < 0:
         raise CommandError("--beam must be at least 1 (or 0 for greedy)")
     if not beam:
-        if hotwords or lm or closed or open_vocabulary or lexicon:
+        if hotwords or lm or closed or open_vocabulary or lexicon or blank_penalty is not None:
             raise CommandError(
-                "--hotwords, --lm, --lexicon and --open/--closed-vocabulary need the beam "
-                "search, not --beam 0"
+                "--hotwords, --lm, --lexicon, --blank-penalty and --open/--closed-vocabulary "
+                "need the beam search, not --beam 0"
             )
         return DecodingOptions.greedy_ctc()
     if lexicon is not None and (closed or open_vocabulary):
@@ -91,6 +99,7 @@ def decoding_options(args: argparse.Namespace) -> DecodingOptions:
             lm=None if getattr(args, "no_lm", False) else lm or SHIPPED_LM,
             lm_weight=getattr(args, "lm_weight", None),
             word_bonus=getattr(args, "word_bonus", None),
+            blank_penalty=blank_penalty,
             hotwords=hotwords,
             closed_vocabulary=closed,
             lexicon=None if open_vocabulary or closed else lexicon or SHIPPED_LEXICON,

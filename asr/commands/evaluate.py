@@ -247,7 +247,9 @@ def _decoder_label(decoder: dict) -> str:
     lm = "no LM"
     if decoder["lm"]:
         name = Path(decoder["lm"]).name
-        lm = f"{name} (weight {decoder['lm_weight']:g}, bonus {decoder['word_bonus']:g})"
+        lm = f"{name} (weight {decoder['lm_weight']:g}, bonus {decoder['word_bonus']:g}"
+        penalty = decoder.get("blank_penalty") or 0.0
+        lm += f", blank penalty {penalty:g})" if penalty else ")"
     if decoder["closed_vocabulary"]:
         vocabulary = ", closed vocabulary (LM words)"
     elif decoder.get("lexicon"):

@@ -68,30 +68,38 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     tune = commands.add_parser(
         "tune",
-        help="grid-search LM weight and word bonus on a dev manifest",
+        help="grid-search LM weight, word bonus and blank penalty on a dev manifest",
         description="Decode every clip once with the model, then beam-search it for each LM "
-        "weight and word bonus; prints the WER table and the best pair. --write stores the "
-        "best pair in the JSON next to the LM (read back as the defaults).",
+        "weight, word bonus and blank penalty; prints the WER table and the best setting. "
+        "--write stores it in the JSON next to the LM (read back as the defaults).",
     )
     tune.add_argument("manifest", type=Path, help="dev manifest (never the test set)")
     add_model_arguments(tune)
     tune.add_argument("--weights", type=float, nargs="+", default=list(DEFAULT_WEIGHTS))
     tune.add_argument("--bonuses", type=float, nargs="+", default=list(DEFAULT_BONUSES))
+    tune.add_argument(
+        "--blank-penalties",
+        type=float,
+        nargs="+",
+        metavar="X",
+        help="blank penalties to try (default: only the current one, --blank-penalty or the "
+        "value stored with the LM); a higher LM weight often needs one to keep its words",
+    )
     tune.add_argument("--limit", type=int, default=0, help="first N clips only (0: all)")
     tune.add_argument(
         "--criterion",
         choices=("wer", "mean"),
         default="wer",
-        help="pick the pair with the lowest WER (ties by CER), or the lowest mean of WER and "
+        help="pick the setting with the lowest WER (ties by CER), or the lowest mean of WER and "
         "CER, the rule the model's checkpoints are chosen by (default wer)",
     )
     tune.add_argument(
         "--no-more-deletions",
         action="store_true",
-        help="only pairs that delete no more words than greedy decoding does on this set: an "
-        "LM that is too strong drops words it finds unlikely instead of spelling them",
+        help="only settings that delete no more words than greedy decoding does on this set: "
+        "an LM that is too strong drops words it finds unlikely instead of spelling them",
     )
-    tune.add_argument("--write", action="store_true", help="store the best pair next to the LM")
+    tune.add_argument("--write", action="store_true", help="store the best setting next to the LM")
     tune.set_defaults(handler=run_tune)
 
 
@@ -217,9 +225,10 @@ def run_tune(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CommandError(str(error)) from error
     beam = options.beam
+    penalties = args.blank_penalties or [decoder.config.blank_penalty]
     results = {}
-    for weight, bonus in itertools.product(args.weights, args.bonuses):
-        config = replace(decoder.config, lm_weight=weight, word_bonus=bonus)
+    for weight, bonus, penalty in itertools.product(args.weights, args.bonuses, penalties):
+        config = replace(decoder.config, lm_weight=weight, word_bonus=bonus, blank_penalty=penalty)
         hypotheses = [
             vocabulary.decode(
                 beam_decode(log_probs, vocabulary, config, decoder.lm, decoder.lexicon).ids
@@ -229,26 +238,27 @@ def run_tune(args: argparse.Namespace) -> int:
         counts = word_counts(hypotheses)
         word_rate, char_rate = counts.rate, cer(references, hypotheses)
         if counts.deletions <= greedy.deletions or not args.no_more_deletions:
-            results[(weight, bonus)] = (word_rate, char_rate)
+            results[(weight, bonus, penalty)] = (word_rate, char_rate)
         console.print(
-            f"lm_weight {weight:5.2f}  word_bonus {bonus:5.2f}  WER {word_rate:.2%}  "
-            f"CER {char_rate:.2%}  deletions {counts.deletions}"
+            f"lm_weight {weight:5.2f}  word_bonus {bonus:5.2f}  blank_penalty {penalty:4.2f}  "
+            f"WER {word_rate:.2%}  CER {char_rate:.2%}  deletions {counts.deletions}"
         )
     if not results:
         raise CommandError(
-            f"every pair deleted more words than greedy ({greedy.deletions}): try larger --bonuses"
+            f"every setting deleted more words than greedy ({greedy.deletions}): try larger "
+            "--bonuses or --blank-penalties"
         )
 
     # Ties on WER (common on small sets) are broken by CER.
     def rank(item):
-        (word_rate, char_rate), pair = item[1], item[0]
+        (word_rate, char_rate), setting = item[1], item[0]
         first = word_rate if args.criterion == "wer" else (word_rate + char_rate) / 2
-        return first, char_rate, pair
+        return first, char_rate, setting
 
-    (weight, bonus), (best_wer, best_cer) = min(results.items(), key=rank)
+    (weight, bonus, penalty), (best_wer, best_cer) = min(results.items(), key=rank)
     console.print(
-        f"best: --lm-weight {weight} --word-bonus {bonus} (WER {best_wer:.2%}, "
-        f"CER {best_cer:.2%}, beam {beam})"
+        f"best: --lm-weight {weight} --word-bonus {bonus} --blank-penalty {penalty} "
+        f"(WER {best_wer:.2%}, CER {best_cer:.2%}, beam {beam})"
     )
     if args.write:
         sidecar = LmDefaults.sidecar(lm_path)
@@ -258,6 +268,7 @@ def run_tune(args: argparse.Namespace) -> int:
                 {
                     "lm_weight": weight,
                     "word_bonus": bonus,
+                    "blank_penalty": penalty,
                     "beam": beam,
                     "vocabulary": _vocabulary_name(args),
                     "criterion": args.criterion

@@ -11,7 +11,8 @@ prefix's LM state, hotword state and extra score are computed once, when it is c
 frame only tokens within `token_prune` (natural log) of the best, at most `max_tokens` of them,
 extend the beam; blank-only frames are pure numpy.
 
-Scores: log P_ctc(prefix) + lm_weight * log P_lm(words) + word_bonus * words + hotword bonuses.
+Scores: log P_ctc(prefix) + lm_weight * log P_lm(words) + word_bonus * words + hotword bonuses,
+with `blank_penalty` taken off the blank's log-prob on every step.
 The LM scores a word when a space ends it and at `finalize()`. Until then an unfinished word is
 charged a lookahead, so that it competes fairly with hypotheses whose words are already scored
 (without it a long unscored blob outranks the several words it glues together, each of which
@@ -59,6 +60,10 @@ class BeamConfig:
     # Any letter string may be output, even with a lexicon (which then only scores prefixes):
     # names and codes that no word list holds.
     open_vocabulary: bool = False
+    # Subtracted from the blank's log-prob on every step: a model trained on little data puts
+    # too much mass on blank, and a strong LM then drops words; this lets the LM weight rise
+    # without more deletions.
+    blank_penalty: float = 0.0
 
 
 @dataclass
@@ -153,7 +158,10 @@ class BeamSearchDecoder:
 
     # ---- search --------------------------------------------------------------------------------
     def accept(self, log_probs: np.ndarray) -> None:
-        for frame in np.asarray(log_probs, np.float64):
+        frames = np.array(log_probs, np.float64)  # a copy: the caller's array is not changed
+        if self.config.blank_penalty:
+            frames[:, self.blank] -= self.config.blank_penalty
+        for frame in frames:
             self._step(frame)
             self._offset += 1
         self._cached = None

@@ -28,7 +28,7 @@ class DecoderFactory:
         """Load the LM; its weight and word bonus default to the values stored next to it."""
         if options.greedy:
             return cls()
-        defaults = LmDefaults(lm_weight=0.0, word_bonus=0.0)
+        defaults = LmDefaults(lm_weight=0.0, word_bonus=0.0, blank_penalty=0.0)
         model = options.lm if isinstance(options.lm, NgramLm) else None
         path = options.lm_file
         if path is not None:
@@ -42,6 +42,9 @@ class DecoderFactory:
             beam=options.beam,
             lm_weight=defaults.lm_weight if options.lm_weight is None else options.lm_weight,
             word_bonus=defaults.word_bonus if options.word_bonus is None else options.word_bonus,
+            blank_penalty=(
+                defaults.blank_penalty if options.blank_penalty is None else options.blank_penalty
+            ),
             hotwords=dict(options.hotwords),
             closed_vocabulary=options.closed_vocabulary,
         )
@@ -78,6 +81,7 @@ class DecoderFactory:
             "lm": self.lm_path if self.lm_path or self.lm is None else "in memory",
             "lm_weight": self.config.lm_weight,
             "word_bonus": self.config.word_bonus,
+            "blank_penalty": self.config.blank_penalty,
             "hotwords": len(self.config.hotwords),
             "closed_vocabulary": self.config.closed_vocabulary,
             "lexicon": self.lexicon_path or ("in memory" if spells_lexicon else None),

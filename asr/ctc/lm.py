@@ -47,6 +47,7 @@ class LmDefaults:
 
     lm_weight: float = 0.5
     word_bonus: float = 1.0
+    blank_penalty: float = 0.0
 
     @staticmethod
     def sidecar(lm_path: Path) -> Path:
@@ -61,7 +62,11 @@ class LmDefaults:
         if not path.is_file():
             return cls()
         data = json.loads(path.read_text())
-        return cls(float(data["lm_weight"]), float(data["word_bonus"]))
+        return cls(
+            float(data["lm_weight"]),
+            float(data["word_bonus"]),
+            float(data.get("blank_penalty", 0.0)),  # absent from files tuned before it existed
+        )
 
 
 @dataclass

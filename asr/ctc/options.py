@@ -32,7 +32,9 @@ def default_lm_path() -> Path:
 class DecodingOptions:
     """`beam`: width of the CTC prefix beam search (0: greedy CTC, no LM or hotwords).
     `lm`: ARPA word LM file (or a loaded `NgramLm`); `SHIPPED_LM` the shipped English one, None
-    none. `lm_weight`, `word_bonus`: None takes the tuned values stored next to the LM file.
+    none. `lm_weight`, `word_bonus`, `blank_penalty` (taken off the blank's log-prob on every
+    step, so that fewer words are dropped): None takes the tuned values stored next to the LM
+    file.
     `hotwords`: "word:boost,phrase:boost" or {phrase: boost}. `lexicon`: word list file (or a
     `Lexicon`) whose words, the LM's and the hotwords are the only ones spelled;
     `SHIPPED_LEXICON` the shipped 134k English words, None any letter string (open vocabulary).
@@ -46,6 +48,7 @@ class DecodingOptions:
     hotwords: str | Mapping[str, float] | None = None
     closed_vocabulary: bool = False
     lexicon: str | Path | Lexicon | None = SHIPPED_LEXICON
+    blank_penalty: float | None = None
 
     def __post_init__(self) -> None:
         from asr.ctc.hotwords import parse_hotwords
@@ -57,9 +60,13 @@ class DecodingOptions:
         object.__setattr__(self, "hotwords", phrases)
         explicit_lm = self.lm is not None and not self.uses_shipped_lm
         explicit_lexicon = self.lexicon is not None and not self.uses_shipped_lexicon
-        if self.greedy and (explicit_lm or explicit_lexicon or phrases or self.closed_vocabulary):
+        tuning = self.blank_penalty is not None
+        if self.greedy and (
+            explicit_lm or explicit_lexicon or phrases or self.closed_vocabulary or tuning
+        ):
             raise ValueError(
-                "an LM, a lexicon, hotwords and a closed vocabulary need the beam search (beam > 0)"
+                "an LM, a lexicon, hotwords, a closed vocabulary and a blank penalty need the "
+                "beam search (beam > 0)"
             )
         if self.closed_vocabulary and explicit_lexicon:
             raise ValueError("a closed vocabulary (a grammar of the LM's words) takes no lexicon")
