@@ -205,7 +205,7 @@ def test_cli_decodes_with_beam_and_shipped_lm_by_default():
     add_decoder_arguments(parser)
     default = decoding_options(parser.parse_args([]))
     assert default == DecodingOptions()  # the Python API's default too
-    assert (default.beam, default.lm_file) == (24, default_lm_path())
+    assert (default.beam, default.lm_file) == (32, default_lm_path())
     assert decoding_options(parser.parse_args(["--beam", "0"])) == DecodingOptions.greedy_ctc()
     assert decoding_options(parser.parse_args(["--no-lm"])).lm_file is None
     # The vocabulary: the shipped lexicon unless --open-vocabulary or --closed-vocabulary.

@@ -50,7 +50,7 @@ def test_json_has_the_independently_computed_wer(tiny_onnx, mixed_manifest, caps
     stored = json.loads(default_lm_path().with_suffix("").with_suffix(".json").read_text())
     assert result["decoder"] == {
         "kind": "beam",
-        "beam": 24,
+        "beam": 32,
         "lm": str(default_lm_path()),
         "lm_weight": stored["lm_weight"],
         "word_bonus": stored["word_bonus"],

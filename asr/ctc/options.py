@@ -1,6 +1,6 @@
 """`DecodingOptions`: how CTC output becomes text, for the Python API and every command alike.
 
-The default is what the commands use: a prefix beam search of width 24 with the
+The default is what the commands use: a prefix beam search of width 32 with the
 shipped English word LM (its weight and word bonus read from the JSON stored next to it) that
 spells only words of the shipped English lexicon. Greedy CTC (`beam=0`) is the fastest but
 spells what it hears letter by letter ("fhree", "eiht").
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from asr.ctc.lexicon import Lexicon
     from asr.ctc.lm import NgramLm
 
-DEFAULT_BEAM = 24
+DEFAULT_BEAM = 32
 SHIPPED_LM = "shipped"  # `DecodingOptions.lm`: the English LM shipped next to the default model
 SHIPPED_LEXICON = "shipped"  # `DecodingOptions.lexicon`: the shipped English word list
 
