@@ -140,3 +140,19 @@ def test_lm_lexicon_command_normalises_word_lists(tmp_path, capsys):
     assert set("abcdefghijklmnopqrstuvwxyz") <= set(listed)  # spelled letters are words
     assert main(["lm", "lexicon", "--words", str(tmp_path / "none.txt"), "-o", str(out)]) == 1
     assert "none.txt: no such word list" in capsys.readouterr().err
+
+
+def test_system_text_names_the_missing_debian_packages(monkeypatch, tmp_path, capsys):
+    """Without wordnet-base the LM would be built from two thirds of its text, silently."""
+    import asr.prepare.sentences as sentences
+    from asr.cli import main
+    from asr.prepare.sentences import Sentence
+
+    monkeypatch.setattr(sentences, "wordnet_examples", lambda: [])
+    monkeypatch.setattr(sentences, "fortune_sentences", lambda: [Sentence("a fortune", "x")])
+    monkeypatch.setattr(sentences, "bible_clauses", lambda: [Sentence("in the beginning", "x")])
+    out = tmp_path / "lm.arpa"
+    assert main(["lm", "build", "--system-text", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "no sentences from wordnet-base" in err and "apt-get install wordnet-base" in err
+    assert "Traceback" not in err and not out.exists()

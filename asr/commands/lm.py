@@ -113,11 +113,26 @@ def system_text() -> list[str]:
             "checkout has (pip install -e .)"
         ) from error
 
+    sources = (  # each reader and the Debian packages it reads
+        (wordnet_examples, ["wordnet-base"]),
+        (fortune_sentences, ["fortunes-min", "fortunes"]),
+        (bible_clauses, ["bible-kjv"]),
+    )
+
     lines = []
-    for load in (wordnet_examples, fortune_sentences, bible_clauses):
+    missing = []
+    for load, packages in sources:
         found = load()
         console.print(f"{load.__name__}: {len(found)} sentences")
+        if not found:
+            missing.extend(packages)
         lines.extend(sentence.label for sentence in found)
+    if missing:
+        # An LM silently built without a third of its text is worse than no LM at all.
+        raise CommandError(
+            f"--system-text: no sentences from {', '.join(missing)}: install them with "
+            f"`apt-get install {' '.join(missing)}`"
+        )
     return lines
 
 
