@@ -224,6 +224,11 @@ def test_blank_penalty_keeps_a_letter_blank_would_swallow():
     kept = beam_decode(log_probs, VOCAB, BeamConfig(beam=4, blank_penalty=0.6))
     assert text_of(kept) == "hi a"
     np.testing.assert_array_equal(log_probs, before)
+    # Streamed in chunks of any size, as the engine feeds it: the same result.
+    decoder = BeamSearchDecoder(VOCAB, BeamConfig(beam=4, blank_penalty=0.6))
+    for start in range(0, len(log_probs), 3):
+        decoder.accept(log_probs[start : start + 3])
+    assert decoder.finalize() == kept
 
 
 def test_blank_penalty_flag_and_stored_default(tmp_path, small_lm):
