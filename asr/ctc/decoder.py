@@ -25,7 +25,8 @@ class DecoderFactory:
 
     @classmethod
     def create(cls, options: DecodingOptions) -> DecoderFactory:
-        """Load the LM; its weight and word bonus default to the values stored next to it."""
+        """Load the LM; its weight, word bonus and blank penalty default to the values stored
+        next to it."""
         if options.greedy:
             return cls()
         defaults = LmDefaults(lm_weight=0.0, word_bonus=0.0, blank_penalty=0.0)
