@@ -248,7 +248,7 @@ def _decoder_label(decoder: dict) -> str:
     if decoder["lm"]:
         name = Path(decoder["lm"]).name
         lm = f"{name} (weight {decoder['lm_weight']:g}, bonus {decoder['word_bonus']:g}"
-        penalty = decoder.get("blank_penalty") or 0.0
+        penalty = decoder["blank_penalty"]
         lm += f", blank penalty {penalty:g})" if penalty else ")"
     if decoder["closed_vocabulary"]:
         vocabulary = ", closed vocabulary (LM words)"

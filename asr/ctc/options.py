@@ -1,9 +1,9 @@
 """`DecodingOptions`: how CTC output becomes text, for the Python API and every command alike.
 
-The default is what the commands use: a prefix beam search of width 32 with the
-shipped English word LM (its weight and word bonus read from the JSON stored next to it) that
-spells only words of the shipped English lexicon. Greedy CTC (`beam=0`) is the fastest but
-spells what it hears letter by letter ("fhree", "eiht").
+The default is what the commands use: a prefix beam search of width 32 with the shipped
+English word LM (its weight, word bonus and blank penalty read from the JSON stored next to
+it) that spells only words of the shipped English lexicon. Greedy CTC (`beam=0`) is the
+fastest but spells what it hears letter by letter ("fhree", "eiht").
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ class DecodingOptions:
         object.__setattr__(self, "hotwords", phrases)
         explicit_lm = self.lm is not None and not self.uses_shipped_lm
         explicit_lexicon = self.lexicon is not None and not self.uses_shipped_lexicon
-        tuning = self.blank_penalty is not None
+        explicit_penalty = self.blank_penalty is not None
         if self.greedy and (
-            explicit_lm or explicit_lexicon or phrases or self.closed_vocabulary or tuning
+            explicit_lm or explicit_lexicon or phrases or self.closed_vocabulary or explicit_penalty
         ):
             raise ValueError(
                 "an LM, a lexicon, hotwords, a closed vocabulary and a blank penalty need the "
