@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -18,9 +16,11 @@ import torch
 import torch.distributed as dist
 from rich.progress import TextColumn
 
+from asr.background import in_background
 from asr.batch_loader import batch_tensors, collate_in_processes
 from asr.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from asr.ctc.decoding import greedy_decode
+from asr.feature_augment import perturb_features, spec_augment
 from asr.feature_cache import CachedFeatures, Variant, build_cache
 from asr.features import (
     FeatureConfig,
@@ -165,20 +165,6 @@ class Trainer:
             rng.shuffle(batches)
         return batches
 
-    def _spec_augment(self, feats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        config = self.config
-        feats = feats.copy()
-        for _ in range(config.freq_masks):
-            width = rng.integers(0, config.freq_mask_width + 1)
-            start = rng.integers(0, max(1, feats.shape[1] - width))
-            feats[:, start : start + width] = 0.0
-        max_width = min(config.time_mask_width, int(config.time_mask_max_ratio * len(feats)))
-        for _ in range(config.time_masks):
-            width = rng.integers(0, max_width + 1)
-            start = rng.integers(0, max(1, len(feats) - width))
-            feats[start : start + width] = 0.0
-        return feats
-
     def collate(
         self, split: Split, batch: list[int], stats: FeatureStats, rng: np.random.Generator | None
     ) -> tuple[torch.Tensor, ...]:
@@ -194,10 +180,10 @@ class Trainer:
             variant = split.variants[rng.integers(len(split.variants)) if rng else 0]
             feats = variant[split.index[i]]
             if rng is not None:
-                feats = _perturb(feats, self.config, self.features, rng)
+                feats = perturb_features(feats, self.config, self.features, rng)
             feats = normalise_utterance(feats, self.features, stats)
             if rng is not None:
-                feats = self._spec_augment(feats, rng)
+                feats = spec_augment(feats, self.config, rng)
             inputs.append(stack_frames(feats, self.features.stack, self.features.stride))
             targets.append(split.targets[split.index[i]])
         return inputs, targets
@@ -213,7 +199,7 @@ class Trainer:
             return collate_in_processes(
                 self, split, stats, list(zip(batches, seeds)), self.config.loader_workers
             )
-        return _in_background(
+        return in_background(
             self.collate(split, batch, stats, np.random.default_rng(seed))
             for batch, seed in zip(batches, seeds)
         )
@@ -615,81 +601,6 @@ def _variants(config: TrainConfig) -> list[Variant]:
     base += [Variant(pitch=p, **lead) for p in config.pitches if p != 1.0]
     noisy = [replace(v, noise=True) for v in base] if config.noise else []
     return base + noisy
-
-
-def _perturb(
-    log_mel: np.ndarray, config: TrainConfig, features: FeatureConfig, rng: np.random.Generator
-) -> np.ndarray:
-    """Another level, microphone, vocal tract and speaking rate for one utterance. Exact for
-    level and EQ, because the cache holds log(mel + floor): the mel power is recovered and
-    re-floored."""
-    floor = features.log_floor
-    power = np.maximum(np.exp(log_mel) - floor, 0.0)
-    bins = np.arange(power.shape[1], dtype=np.float64)
-    if config.warp:
-        # VTLP (Jaitly & Hinton, 2013): read each bin from a stretched/compressed mel axis.
-        scale = rng.uniform(1.0 - config.warp, 1.0 + config.warp)
-        power = _read_at(power, np.clip(bins * scale, 0, len(bins) - 1), axis=1)
-    if config.tempo:
-        # Speaking rate without re-caching a speed variant: frames read at another pace.
-        rate = rng.uniform(1.0 - config.tempo, 1.0 + config.tempo)
-        frames = max(features.stack, round(len(power) / rate))
-        power = _read_at(power, np.linspace(0.0, len(power) - 1, frames), axis=0)
-    gain_db = np.full(len(bins), rng.uniform(*config.gain_db))
-    if config.eq_db:
-        position = bins / (len(bins) - 1)
-        for order in (1, 2, 3):
-            gain_db += (
-                rng.uniform(-config.eq_db, config.eq_db)
-                / order
-                * np.cos(np.pi * order * position + rng.uniform(0, np.pi))
-            )
-    power = power * 10 ** (gain_db / 10)[None, :]
-    return np.log(power + floor).astype(np.float32)
-
-
-def _read_at(values: np.ndarray, positions: np.ndarray, axis: int) -> np.ndarray:
-    """2-D `values` linearly interpolated at fractional `positions` (in range) along `axis`."""
-    low = np.floor(positions).astype(int)
-    high = np.minimum(low + 1, values.shape[axis] - 1)
-    weight = np.expand_dims(positions - low, 1 - axis)
-    return np.take(values, low, axis) * (1 - weight) + np.take(values, high, axis) * weight
-
-
-def _in_background(items: Iterator[T], depth: int = 4) -> Iterator[T]:
-    """Yield `items` produced by one background thread, `depth` ahead of the consumer: batch
-    preparation (numpy, which releases the GIL) overlaps the model step. One producer keeps the
-    order, and so the random augmentation, exactly as a plain loop would."""
-    done = object()
-    ready: queue.Queue = queue.Queue(maxsize=depth)
-    failure: list[BaseException] = []
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                ready.put(item)
-        except BaseException as error:  # re-raised in the consumer
-            failure.append(error)
-        finally:
-            ready.put(done)
-
-    worker = threading.Thread(target=produce, daemon=True)
-    worker.start()
-    try:
-        while (item := ready.get()) is not done:
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a producer waiting on a full queue
-            try:
-                ready.get(timeout=0.1)
-            except queue.Empty:
-                pass
-    if failure:
-        raise failure[0]
 
 
 def _lr_factor(config: TrainConfig, step: int) -> float:

@@ -252,17 +252,17 @@ def test_init_may_switch_dither_on(trained_run, tmp_path, setting, value):
 
 
 def test_background_batches_keep_order_and_raise_errors():
-    from asr.train import _in_background
+    from asr.background import in_background
 
-    assert list(_in_background(iter(range(50)), depth=2)) == list(range(50))
+    assert list(in_background(iter(range(50)), depth=2)) == list(range(50))
 
     def broken():
         yield 1
         raise ValueError("bad clip")
 
     with pytest.raises(ValueError, match="bad clip"):
-        list(_in_background(broken()))
-    early = _in_background(iter(range(100)), depth=1)
+        list(in_background(broken()))
+    early = in_background(iter(range(100)), depth=1)
     assert next(early) == 0
     early.close()  # a consumer that stops early does not leave the producer blocked
 
@@ -375,32 +375,6 @@ def test_cache_key_ignores_the_causal_mean_setting():
     for entry in entries:
         digest.update(str(entry.audio_path.resolve()).encode())
     assert key == digest.hexdigest()[:16]
-
-
-def test_tempo_perturbation_resamples_frames_and_keeps_levels():
-    from asr.features import FeatureConfig
-    from asr.train import _perturb
-
-    features = FeatureConfig()
-    ramp = np.linspace(0.0, 1.0, 100, dtype=np.float32)
-    log_mel = np.log(np.repeat(ramp[:, None], 80, axis=1) + 1.0)
-    config = TrainConfig(tempo=0.2, warp=0.0, eq_db=0.0, gain_db=(0.0, 0.0))
-    rates = []
-    for seed in range(20):
-        out = _perturb(log_mel, config, features, np.random.default_rng(seed))
-        rates.append(len(log_mel) / len(out))
-        # Interpolated in time only: still a rising ramp from the first to the last value.
-        assert out[0, 0] == pytest.approx(log_mel[0, 0], abs=1e-4)
-        assert out[-1, 0] == pytest.approx(log_mel[-1, 0], abs=1e-4)
-        assert np.all(np.diff(out[:, 0]) >= -1e-6)
-    assert 0.8 <= min(rates) < 0.95 and 1.05 < max(rates) <= 1.26
-    same = _perturb(
-        log_mel,
-        TrainConfig(warp=0.0, eq_db=0.0, gain_db=(0.0, 0.0)),
-        features,
-        np.random.default_rng(0),
-    )
-    assert same.shape == log_mel.shape
 
 
 def test_loader_processes_prepare_the_same_batches_as_the_thread(tmp_path):
