@@ -13,7 +13,8 @@ import soundfile as sf
 from asr import augment
 from asr.manifest import read_manifest
 from asr.prepare import sentences as S
-from asr.prepare.tts import Planner, dev_voice, prepare_tts
+from asr.prepare.tts import Planner, prepare_tts
+from asr.prepare.tts_voices import dev_voice
 from asr.tokens import normalize_text
 
 VOCAB = re.compile(r"^[a-z' ]+$")

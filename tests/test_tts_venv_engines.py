@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from asr.prepare.tts import dev_voice
 from asr.prepare.tts_engines import EngineError, Voice
 from asr.prepare.tts_registry import make_engine
 from asr.prepare.tts_venv_engines import KokoroEngine, PicoEngine, VenvEngine, kokoro_mixes
+from asr.prepare.tts_voices import dev_voice
 
 # Answers like a real engine server: a 0.1 s 440 Hz WAV at 22.05 kHz for each request, an
 # error line for the text "fail", and exits (no answer) on the text "die".
@@ -124,8 +124,8 @@ def test_dev_holds_whole_kokoro_and_pico_voices():
 
 
 def test_every_engine_has_a_share_and_is_a_default():
-    from asr.prepare.tts import DEFAULT_ENGINES, ENGINE_WEIGHTS
     from asr.prepare.tts_registry import ENGINE_NAMES
+    from asr.prepare.tts_voices import DEFAULT_ENGINES, ENGINE_WEIGHTS
 
     assert DEFAULT_ENGINES == ENGINE_NAMES == tuple(ENGINE_WEIGHTS)
 
