@@ -71,7 +71,7 @@ async def _session(args: argparse.Namespace, frames: list[bytes]) -> None:
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
 
-    from asr.commands.listen import Display
+    from asr.commands.live_output import Display
 
     display = Display(sys.stdout, live=sys.stderr.isatty() and not args.json)
     async with connect(args.url, max_size=None, compression=None, open_timeout=10) as websocket:

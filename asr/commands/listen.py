@@ -12,11 +12,8 @@ The sounddevice boundary is one class with `sounddevice.InputStream`'s interface
 from __future__ import annotations
 
 import argparse
-import os
 import queue
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -32,6 +29,8 @@ from asr.commands.common import (
     format_clock,
     load_recognizer,
 )
+from asr.commands.file_input_stream import FileInputStream
+from asr.commands.live_output import AudioRecorder, Display
 from asr.progress import console
 
 if TYPE_CHECKING:
@@ -65,85 +64,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 # ---- sources --------------------------------------------------------------------------------
-class _Flags:
-    """Stand-in for sounddevice.CallbackFlags."""
-
-    input_overflow = False
-
-    def __bool__(self) -> bool:
-        return False
-
-
-class FileInputStream:
-    """Replays a file through the same callback interface as `sounddevice.InputStream`.
-
-    `realtime=True` paces the blocks at the speed of a real device; otherwise it runs as fast
-    as the consumer allows (`room()` says whether the consumer has buffer space)."""
-
-    def __init__(self, path, callback, finished_callback, realtime, block_seconds=0.02, room=None):
-        from asr.audio import audio_info
-
-        self.path = Path(path)
-        self.samplerate, _ = audio_info(self.path)  # AudioError for a missing/empty file
-        self._callback = callback
-        self._finished = finished_callback
-        self._realtime = realtime
-        self._block = max(1, int(self.samplerate * block_seconds))
-        self._room = room or (lambda: True)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="replay", daemon=True)
-        self.active = False
-        self.exhausted = False
-        self.error: BaseException | None = None
-
-    def _blocks(self):
-        from asr.audio import iter_audio_blocks
-
-        carry = np.zeros(0, np.float32)
-        for chunk in iter_audio_blocks(self.path, 1.0, self.samplerate):
-            carry = np.concatenate([carry, chunk])
-            while len(carry) >= self._block:
-                yield carry[: self._block]
-                carry = carry[self._block :]
-        if len(carry):
-            yield carry
-
-    def _run(self) -> None:
-        started = time.monotonic()
-        position = 0
-        try:
-            for block in self._blocks():
-                if self._stop.is_set():
-                    return
-                position += len(block)
-                if self._realtime:
-                    delay = started + position / self.samplerate - time.monotonic()
-                    if delay > 0:
-                        self._stop.wait(delay)
-                else:
-                    while not self._room() and not self._stop.is_set():
-                        time.sleep(0.002)
-                self._callback(block[:, None], len(block), None, _Flags())
-            self.exhausted = True
-        except Exception as error:  # unreadable file: reported by the session
-            self.error = error
-        finally:
-            self.active = False
-            self._finished()
-
-    def start(self) -> None:
-        self.active = True
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
-
-    def close(self) -> None:
-        self.stop()
-
-
 NO_INPUT_DEVICES = (
     "no input devices found: PortAudio sees no microphone on this machine. Transcribe a "
     "recording with --input FILE (--realtime replays it as a microphone), or make a device "
@@ -179,67 +99,6 @@ def _device(value: str | None):
     if value is None:
         return None
     return int(value) if value.strip().isdigit() else value
-
-
-# ---- sinks ----------------------------------------------------------------------------------
-class AudioRecorder:
-    """Writes the input as it arrives to a temporary file renamed over the target at `close`."""
-
-    def __init__(self, path: Path, sample_rate: int):
-        import soundfile as sf
-
-        self.path = path
-        fmt = path.suffix.lstrip(".").upper() or "WAV"
-        if fmt not in sf.available_formats():
-            raise CommandError(f"{path}: --save-audio format {fmt.lower()} is not supported")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
-        self._file = sf.SoundFile(tmp, "w", sample_rate, 1, format=fmt)
-        self.frames = 0
-
-    def write(self, samples: np.ndarray) -> None:
-        self._file.write(samples)
-        self.frames += len(samples)
-
-    def close(self) -> None:
-        self._file.close()
-        os.replace(self._tmp, self.path)
-
-
-class Display:
-    """Partial redrawn in place on a terminal (stderr); finals as lines on stdout."""
-
-    def __init__(self, out, live: bool):
-        self.out = out
-        self.live = live
-        self._shown = ""
-
-    def partial(self, text: str) -> None:
-        if not self.live or text == self._shown:
-            return
-        width = max(10, shutil.get_terminal_size().columns - 1)
-        sys.stderr.write("\r\x1b[K" + text[-width:])
-        sys.stderr.flush()
-        self._shown = text
-
-    def clear(self) -> None:
-        if self.live and self._shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-            self._shown = ""
-
-    def final(self, result: Result) -> None:
-        self.clear()
-        self.out.write(f"[{_clock(result.start)} - {_clock(result.end)}] {result.text}\n")
-        self.out.flush()
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(max(0.0, seconds), 60)
-    hours, minutes = divmod(int(minutes), 60)
-    return f"{hours:02d}:{minutes:02d}:{secs:05.2f}"
 
 
 # ---- the session ----------------------------------------------------------------------------
