@@ -40,3 +40,23 @@ def test_smoke_run_returns_best_last_and_mean_models_that_unpack(trained_run, tm
     mean = load_checkpoint(unpacked / "A-mean3.pt")
     assert mean["averaged_epochs"] == [1] and mean["epoch"] == 1
     assert mean["model_state"]["classifier.weight"].dtype == torch.float32
+
+
+def test_without_init_a_run_starts_from_scratch_with_its_config_shape(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = [json.loads(line) for line in (FSDD / "train.jsonl").read_text().splitlines()][:6]
+    for row in rows:
+        row["audio_filepath"] = str(FSDD / row["audio_filepath"])
+    (data / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = tmp_path / "scratch.json"
+    config.write_text(json.dumps({**TINY_CONFIG, "workers": 1, "hidden_size": 24}))
+    out = tmp_path / "out"
+    command = [sys.executable, str(RECIPE), "--smoke", "--data", str(data), "--train", "dev.jsonl"]
+    command += ["--dev", "dev.jsonl", "--out", str(out), "--run", f"S={config}"]
+    command += ["--work", str(tmp_path / "work")]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = torch.load(out / "S.pt", weights_only=True)["last"]
+    assert last["model_config"]["hidden_size"] == 24
+    assert not any(key.startswith("init") for key in last["data_summary"])

@@ -1,7 +1,10 @@
-"""Fine-tune side by side on a lent GPU machine, against a deadline, and bring back slim models.
+"""Train side by side on a lent GPU machine, against a deadline, and bring back slim models.
 
 python3 data/recipes/device_finetune.py --data DIR --train TRAIN.jsonl --dev DEV.jsonl \
-    --init INIT.pt --run A=configs/a.json --run B=configs/b.json --deadline-s 520 --out $OUT
+    [--init INIT.pt] --run A=configs/a.json --run B=configs/b.json --deadline-s 520 --out $OUT
+
+With `--init` every run fine-tunes that checkpoint (its shape and features); without it every
+run starts from scratch with its config's shape (a bigger network than the CPU can train).
 
 One feature cache (built once with every core; the runs' configs must agree on what the cache
 holds: speeds, noise, lead silence, dither, seed), then one `asr train --keep-epochs` process
@@ -49,7 +52,9 @@ def start_run(name: str, config: Path, args: argparse.Namespace) -> subprocess.P
     out.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "asr", "train", str(args.train), "--dev", str(args.dev)]
     command += ["--out", str(out), "--config", str(config), "--cache-dir", str(WORK / "cache")]
-    command += ["--keep-epochs", "--init", str(args.init)]
+    command += ["--keep-epochs"]
+    if args.init:
+        command += ["--init", str(args.init)]
     if args.smoke:
         command += ["--epochs", "1"]
     log = open(out / "train.log", "w")  # noqa: SIM115 (the child writes it until it ends)
@@ -107,7 +112,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--train", type=Path)
     parser.add_argument("--dev", type=Path)
-    parser.add_argument("--init", type=Path)
+    parser.add_argument("--init", type=Path, help="checkpoint to fine-tune (default: from scratch)")
     parser.add_argument("--run", action="append", metavar="NAME=CONFIG")
     parser.add_argument("--deadline-s", type=float, default=520.0)
     parser.add_argument("--out", type=Path, required=True)
@@ -119,8 +124,8 @@ def main() -> None:
         for bundle in args.unpack:
             unpack(bundle, args.out)
         return
-    if not (args.data and args.train and args.dev and args.init and args.run):
-        parser.error("--data, --train, --dev, --init and --run are needed to train")
+    if not (args.data and args.train and args.dev and args.run):
+        parser.error("--data, --train, --dev and --run are needed to train")
     started = time.time()
     print(
         f"torch {torch.__version__}, cuda {torch.cuda.is_available()}, "
