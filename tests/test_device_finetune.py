@@ -15,13 +15,18 @@ ROOT = Path(__file__).resolve().parent.parent
 RECIPE = ROOT / "data" / "recipes" / "device_finetune.py"
 
 
-def test_smoke_run_returns_best_last_and_mean_models_that_unpack(trained_run, tmp_path):
-    data = tmp_path / "data"
+def _six_clips(data: Path) -> Path:
+    """A data folder whose dev.jsonl holds six FSDD clips (absolute paths): train and dev."""
     data.mkdir()
     rows = [json.loads(line) for line in (FSDD / "train.jsonl").read_text().splitlines()][:6]
     for row in rows:
         row["audio_filepath"] = str(FSDD / row["audio_filepath"])
     (data / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return data
+
+
+def test_smoke_run_returns_best_last_and_mean_models_that_unpack(trained_run, tmp_path):
+    data = _six_clips(tmp_path / "data")
     config = tmp_path / "tiny.json"
     config.write_text(json.dumps({**TINY_CONFIG, "workers": 1}))
     out = tmp_path / "out"
@@ -43,12 +48,7 @@ def test_smoke_run_returns_best_last_and_mean_models_that_unpack(trained_run, tm
 
 
 def test_without_init_a_run_starts_from_scratch_with_its_config_shape(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    rows = [json.loads(line) for line in (FSDD / "train.jsonl").read_text().splitlines()][:6]
-    for row in rows:
-        row["audio_filepath"] = str(FSDD / row["audio_filepath"])
-    (data / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    data = _six_clips(tmp_path / "data")
     config = tmp_path / "scratch.json"
     config.write_text(json.dumps({**TINY_CONFIG, "workers": 1, "hidden_size": 24}))
     out = tmp_path / "out"
