@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import torch
@@ -37,8 +36,6 @@ from asr.tokens import DEFAULT_SYMBOLS, Vocabulary
 from asr.train_config import TrainConfig
 from asr.wer import cer, wer
 from export.onnx_weights import load_any
-
-T = TypeVar("T")
 
 LOG_EVERY_STEPS = 100  # a log line this often when stderr is not a terminal
 
