@@ -24,12 +24,13 @@ def _source(argument: str) -> tuple[Path, int]:
 def main(out: str, *inputs: str) -> None:
     lines = []
     for manifest, times in map(_source, inputs):
+        folder = manifest.resolve().parent
         rows = []
         for line in manifest.read_text().splitlines():
             if line.strip():
                 row = json.loads(line)
                 path = Path(row["audio_filepath"])
-                row["audio_filepath"] = str(path if path.is_absolute() else manifest.parent / path)
+                row["audio_filepath"] = str(path if path.is_absolute() else folder / path)
                 rows.append(json.dumps(row))
         lines += rows * times
     atomic_write_text(Path(out), "\n".join(lines) + "\n")
