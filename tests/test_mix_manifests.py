@@ -41,4 +41,4 @@ def test_mix_makes_paths_absolute_when_the_manifest_is_named_relatively(tmp_path
     monkeypatch.setattr(sys, "argv", ["mix_manifests.py", str(out), "2@../data/m.jsonl"])
     runpy.run_path(str(ROOT / "data" / "recipes" / "mix_manifests.py"), run_name="__main__")
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["audio_filepath"] for r in rows] == [str((tmp_path / "data" / "x.wav").resolve())] * 2
+    assert [r["audio_filepath"] for r in rows] == [str(tmp_path / "data" / "x.wav")] * 2

@@ -9,6 +9,7 @@ FSDD training digits three times per epoch: `3@../shared/data/fsdd/train.jsonl`)
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ def _source(argument: str) -> tuple[Path, int]:
 def main(out: str, *inputs: str) -> None:
     lines = []
     for manifest, times in map(_source, inputs):
-        folder = manifest.resolve().parent
+        folder = Path(os.path.abspath(manifest)).parent  # `..` folded, symlinks kept
         rows = []
         for line in manifest.read_text().splitlines():
             if line.strip():
