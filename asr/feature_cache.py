@@ -3,13 +3,17 @@
 Training re-reads the same audio every epoch; decoding and computing features once (per speed /
 noise variant) makes an epoch a pure model computation. Features are stored un-normalised
 (float16, concatenated with offsets), keyed by the manifest's content, the feature settings and
-the variant, so changing any of them builds a new cache.
+the variant, so changing any of them builds a new cache. A manifest that extends an earlier one
+(new lines appended, as `mix_manifests.py` writes them) reuses the earlier cache in the same
+folder and computes only the new clips: clip i's augmentation depends on its path and on i, so
+the result is the same as a full build.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -83,16 +87,44 @@ def _features_job(args: tuple) -> tuple[np.ndarray | None, str | None]:
     return feats.astype(np.float16), None
 
 
+def _settings(config: FeatureConfig, variant: Variant, seed: int) -> str:
+    # The cache holds log-mels before normalisation: the causal mean setting does not change it.
+    settings = {k: v for k, v in config.to_dict().items() if k != "mean_prior_frames"}
+    return json.dumps([settings, variant.__dict__, seed], sort_keys=True)
+
+
+def _paths(entries: list[ManifestEntry]) -> list[str]:
+    return [str(entry.audio_path.resolve()) for entry in entries]
+
+
 def _cache_key(
     entries: list[ManifestEntry], config: FeatureConfig, variant: Variant, seed: int
 ) -> str:
-    digest = hashlib.sha256()
-    # The cache holds log-mels before normalisation: the causal mean setting does not change it.
-    settings = {k: v for k, v in config.to_dict().items() if k != "mean_prior_frames"}
-    digest.update(json.dumps([settings, variant.__dict__, seed], sort_keys=True).encode())
-    for entry in entries:
-        digest.update(str(entry.audio_path.resolve()).encode())
+    digest = hashlib.sha256(_settings(config, variant, seed).encode())
+    for path in _paths(entries):
+        digest.update(path.encode())
     return digest.hexdigest()[:16]
+
+
+def _longest_prefix_cache(
+    cache_dir: Path, label: str, variant: Variant, settings: str, paths: list[str]
+) -> tuple[Path, int] | None:
+    """The cache in `cache_dir` built with the same settings for the longest proper prefix of
+    `paths`, and that prefix's length (caches written before paths were stored never match)."""
+    best: tuple[Path, int] | None = None
+    for candidate in cache_dir.glob(f"{label}-{variant.name}-*.npz"):
+        try:
+            with np.load(candidate) as stored:
+                if "paths" not in stored.files or str(stored["settings"]) != settings:
+                    continue
+                stored_paths = stored["paths"].tolist()
+        except (OSError, ValueError, zipfile.BadZipFile):
+            continue  # unreadable or half-written: ignore it, a full build is still correct
+        count = len(stored_paths)
+        if count < len(paths) and count > (best[1] if best else 0):
+            if stored_paths == paths[:count]:
+                best = (candidate, count)
+    return best
 
 
 @dataclass
@@ -120,20 +152,35 @@ def build_cache(
 ) -> CachedFeatures:
     """Load (or compute and store) the features of `entries` for one variant."""
     cache_dir.mkdir(parents=True, exist_ok=True)
+    settings, paths = _settings(config, variant, seed), _paths(entries)
     path = cache_dir / f"{label}-{variant.name}-{_cache_key(entries, config, variant, seed)}.npz"
     if path.is_file():
         with np.load(path) as stored:
             return CachedFeatures(stored["data"], stored["offsets"], stored["valid"])
-    jobs = [(e.audio_path, variant, seed * 1_000_003 + i, config) for i, e in enumerate(entries)]
-    arrays: list[np.ndarray] = []
     valid = np.zeros(len(entries), dtype=bool)
+    # The earlier cache's features (one array) when it is reused, then one array per new clip.
+    arrays: list[np.ndarray] = []
+    lengths = np.zeros(0, dtype=np.int64)
+    prefix = _longest_prefix_cache(cache_dir, label, variant, settings, paths)
+    if prefix:
+        with np.load(prefix[0]) as stored:
+            arrays.append(stored["data"])
+            valid[: prefix[1]] = stored["valid"]
+            lengths = np.diff(stored["offsets"])
+    start = len(lengths)
+    jobs = [
+        (e.audio_path, variant, seed * 1_000_003 + i, config)
+        for i, e in enumerate(entries)
+        if i >= start
+    ]
+    description = f"{label} {variant.name}" + (f" (reusing {start} clips)" if start else "")
     context = get_context("fork")
     with (
         progress_bar() as bar,
         context.Pool(max(1, workers), initializer=_one_thread_per_worker) as pool,
     ):
-        task = bar.add_task(f"{label} {variant.name}", total=len(jobs))
-        for index, (feats, error) in enumerate(pool.imap(_features_job, jobs, chunksize=8)):
+        task = bar.add_task(description, total=len(jobs))
+        for index, (feats, error) in enumerate(pool.imap(_features_job, jobs, chunksize=8), start):
             if feats is None:
                 if on_error:
                     on_error(error)
@@ -142,13 +189,16 @@ def build_cache(
                 valid[index] = True
             arrays.append(feats)
             bar.advance(task)
-    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(a) for a in arrays])
+    new_lengths = np.array([len(a) for a in arrays[1 if start else 0 :]], dtype=np.int64)
+    offsets = np.zeros(len(entries) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(np.concatenate([lengths, new_lengths]))
     data = np.concatenate(arrays) if arrays else np.zeros((0, config.n_mels), np.float16)
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as handle:
-            np.savez(handle, data=data, offsets=offsets, valid=valid)
+            np.savez(
+                handle, data=data, offsets=offsets, valid=valid, paths=paths, settings=settings
+            )
 
     atomic_write(path, write)
     return CachedFeatures(data, offsets, valid)

@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -375,6 +376,41 @@ def test_cache_key_ignores_the_causal_mean_setting():
     for entry in entries:
         digest.update(str(entry.audio_path.resolve()).encode())
     assert key == digest.hexdigest()[:16]
+
+
+def test_an_extended_manifest_reuses_the_earlier_cache_and_matches_a_full_build(tmp_path):
+    """Appending clips to a manifest computes only the new ones: the earlier clips' features
+    come from the earlier cache (proved by deleting their audio), equal to a full build."""
+    from asr.feature_cache import build_cache
+    from asr.features import FeatureConfig
+
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    rows = _fsdd_rows(6)
+    for row in rows:
+        copy = audio / Path(row["audio_filepath"]).name
+        shutil.copy(row["audio_filepath"], copy)
+        row["audio_filepath"] = str(copy)
+    config, variant = FeatureConfig(dither=5e-4), Variant(noise=True, lead_padding=0.2)
+    entries, _ = read_manifest(_manifest(tmp_path, rows))
+    full = build_cache(entries, config, variant, tmp_path / "full", seed=3, workers=1)
+
+    cache = tmp_path / "cache"
+    build_cache(entries[:4], config, variant, cache, seed=3, workers=1)
+    build_cache(entries[:2], config, replace(variant, noise=False), cache, seed=3, workers=1)
+    for entry in entries[:4]:
+        entry.audio_path.unlink()  # only the earlier cache can supply these now
+    errors = []
+    extended = build_cache(
+        entries, config, variant, cache, seed=3, workers=1, on_error=errors.append
+    )
+    assert errors == [] and extended.valid.all()
+    np.testing.assert_array_equal(extended.offsets, full.offsets)
+    np.testing.assert_array_equal(extended.data, full.data)
+    assert len(list(cache.glob("*.npz"))) == 3
+    # Another variant or seed never reuses it: the missing clips are reported, not invented.
+    other = build_cache(entries, config, variant, cache, seed=4, workers=1, on_error=errors.append)
+    assert len(errors) == 4 and other.valid.tolist() == [False] * 4 + [True] * 2
 
 
 def test_loader_processes_prepare_the_same_batches_as_the_thread(tmp_path):
