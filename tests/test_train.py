@@ -408,9 +408,13 @@ def test_an_extended_manifest_reuses_the_earlier_cache_and_matches_a_full_build(
     np.testing.assert_array_equal(extended.offsets, full.offsets)
     np.testing.assert_array_equal(extended.data, full.data)
     assert len(list(cache.glob("*.npz"))) == 3
-    # Another variant or seed never reuses it: the missing clips are reported, not invented.
+    # The clean variant's files share the noisy ones' name prefix: only its own settings match,
+    # and the clips no cache of it holds are reported, not invented.
+    clean = replace(variant, noise=False)
+    reused = build_cache(entries, config, clean, cache, seed=3, workers=1, on_error=errors.append)
+    assert len(errors) == 2 and reused.valid.tolist() == [True, True, False, False, True, True]
     other = build_cache(entries, config, variant, cache, seed=4, workers=1, on_error=errors.append)
-    assert len(errors) == 4 and other.valid.tolist() == [False] * 4 + [True] * 2
+    assert len(errors) == 6 and other.valid.tolist() == [False] * 4 + [True] * 2
 
 
 def test_loader_processes_prepare_the_same_batches_as_the_thread(tmp_path):
