@@ -97,13 +97,17 @@ def _paths(entries: list[ManifestEntry]) -> list[str]:
     return [str(entry.audio_path.resolve()) for entry in entries]
 
 
+def _key(settings: str, paths: list[str]) -> str:
+    digest = hashlib.sha256(settings.encode())
+    for path in paths:
+        digest.update(path.encode())
+    return digest.hexdigest()[:16]
+
+
 def _cache_key(
     entries: list[ManifestEntry], config: FeatureConfig, variant: Variant, seed: int
 ) -> str:
-    digest = hashlib.sha256(_settings(config, variant, seed).encode())
-    for path in _paths(entries):
-        digest.update(path.encode())
-    return digest.hexdigest()[:16]
+    return _key(_settings(config, variant, seed), _paths(entries))
 
 
 def _longest_prefix_cache(
@@ -153,20 +157,20 @@ def build_cache(
     """Load (or compute and store) the features of `entries` for one variant."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     settings, paths = _settings(config, variant, seed), _paths(entries)
-    path = cache_dir / f"{label}-{variant.name}-{_cache_key(entries, config, variant, seed)}.npz"
+    path = cache_dir / f"{label}-{variant.name}-{_key(settings, paths)}.npz"
     if path.is_file():
         with np.load(path) as stored:
             return CachedFeatures(stored["data"], stored["offsets"], stored["valid"])
     valid = np.zeros(len(entries), dtype=bool)
     # The earlier cache's features (one array) when it is reused, then one array per new clip.
     arrays: list[np.ndarray] = []
-    lengths = np.zeros(0, dtype=np.int64)
+    lengths: list[int] = []  # frames per clip
     prefix = _longest_prefix_cache(cache_dir, label, variant, settings, paths)
     if prefix:
         with np.load(prefix[0]) as stored:
             arrays.append(stored["data"])
             valid[: prefix[1]] = stored["valid"]
-            lengths = np.diff(stored["offsets"])
+            lengths = np.diff(stored["offsets"]).tolist()
     start = len(lengths)
     jobs = [
         (e.audio_path, variant, seed * 1_000_003 + i, config)
@@ -188,10 +192,10 @@ def build_cache(
             else:
                 valid[index] = True
             arrays.append(feats)
+            lengths.append(len(feats))
             bar.advance(task)
-    new_lengths = np.array([len(a) for a in arrays[1 if start else 0 :]], dtype=np.int64)
     offsets = np.zeros(len(entries) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(np.concatenate([lengths, new_lengths]))
+    offsets[1:] = np.cumsum(lengths)
     data = np.concatenate(arrays) if arrays else np.zeros((0, config.n_mels), np.float16)
 
     def write(tmp: Path) -> None:
