@@ -304,7 +304,7 @@ def test_readme_first_command_prints_what_the_readme_says(tmp_path, monkeypatch,
     default = grammar = ["zero", "three", "five", "eight"]
     assert "the shipped model writes " + ", ".join(f"`{w}`" for w in default) in readme
     assert (
-        "digits grammar, see Beam search: " + ", ".join(f"`{w}`" for w in grammar)
+        "grammar, see Beam search: " + ", ".join(f"`{w}`" for w in grammar)
         in readme
     )
     assert main(["transcribe", "data/samples"]) == 0
