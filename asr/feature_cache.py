@@ -104,12 +104,6 @@ def _key(settings: str, paths: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _cache_key(
-    entries: list[ManifestEntry], config: FeatureConfig, variant: Variant, seed: int
-) -> str:
-    return _key(_settings(config, variant, seed), _paths(entries))
-
-
 def _longest_prefix_cache(
     cache_dir: Path, label: str, variant: Variant, settings: str, paths: list[str]
 ) -> tuple[Path, int] | None:

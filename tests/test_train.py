@@ -363,14 +363,18 @@ def test_cache_key_ignores_the_causal_mean_setting():
     import hashlib
     from dataclasses import asdict, replace
 
-    from asr.feature_cache import _cache_key
+    from asr.feature_cache import _key, _paths, _settings
     from asr.features import FeatureConfig
 
     entries, _ = read_manifest(FSDD / "heldout.jsonl")
     config, variant = FeatureConfig(dither=5e-4), Variant()
-    key = _cache_key(entries, config, variant, 0)
-    assert _cache_key(entries, replace(config, mean_prior_frames=300.0), variant, 0) == key
-    assert _cache_key(entries, replace(config, dither=1e-3), variant, 0) != key
+
+    def cache_key(config: FeatureConfig) -> str:  # as build_cache names the file
+        return _key(_settings(config, variant, 0), _paths(entries))
+
+    key = cache_key(config)
+    assert cache_key(replace(config, mean_prior_frames=300.0)) == key
+    assert cache_key(replace(config, dither=1e-3)) != key
     old = {k: v for k, v in asdict(config).items() if k != "mean_prior_frames"}
     digest = hashlib.sha256(json.dumps([old, variant.__dict__, 0], sort_keys=True).encode())
     for entry in entries:
