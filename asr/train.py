@@ -603,7 +603,14 @@ def _variants(config: TrainConfig) -> list[Variant]:
 def _lr_factor(config: TrainConfig, step: int) -> float:
     warmup = min(1.0, (step + 1) / max(1, config.warmup_steps))
     decay = min(1.0, math.sqrt(max(1, config.decay_start_steps) / (step + 1)))
-    return warmup * decay
+    return warmup * decay * _cooldown_factor(config, step)
+
+
+def _cooldown_factor(config: TrainConfig, step: int) -> float:
+    if config.cooldown_steps <= 0 or step < config.cooldown_start_step:
+        return 1.0
+    done = (step - config.cooldown_start_step) / config.cooldown_steps
+    return max(config.cooldown_floor, 1.0 - (1.0 - config.cooldown_floor) * done)
 
 
 def _stacked_length(frames: int, config: FeatureConfig) -> int:

@@ -33,6 +33,12 @@ class TrainConfig:
     lr: float = 2e-3
     warmup_steps: int = 300
     decay_start_steps: int = 2000  # constant peak LR until here, then 1/sqrt(step) decay
+    # Cooldown: from step cooldown_start_step the LR falls linearly to cooldown_floor times
+    # its scheduled value over cooldown_steps steps, then stays there (0 steps: no cooldown).
+    # Steps count from the run's start, so a resumed run can end in a cooldown.
+    cooldown_start_step: int = 0
+    cooldown_steps: int = 0
+    cooldown_floor: float = 0.1
     weight_decay: float = 1e-2
     clip_norm: float = 5.0
     batch_seconds: float = 100.0  # audio per batch; batches are bucketed by length
@@ -74,6 +80,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        if not 0.0 <= self.cooldown_floor <= 1.0:
+            raise ValueError(f"cooldown_floor must be between 0 and 1, not {self.cooldown_floor}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -464,3 +464,18 @@ def test_unknown_precision_is_a_one_line_error(tmp_path, capsys):
     )
     assert code != 0
     assert "precision must be one of fp32, bf16, not 'fp16'" in capsys.readouterr().err
+
+
+def test_cooldown_lowers_the_lr_linearly_to_its_floor_and_stays_there():
+    from asr.train import _lr_factor
+
+    base = TrainConfig(warmup_steps=1, decay_start_steps=100)
+    cool = replace(base, cooldown_start_step=1000, cooldown_steps=400, cooldown_floor=0.2)
+    assert _lr_factor(cool, 999) == _lr_factor(base, 999)
+    for step, share in ((1000, 1.0), (1200, 0.6), (1400, 0.2), (5000, 0.2)):
+        assert _lr_factor(cool, step) == pytest.approx(share * _lr_factor(base, step))
+
+
+def test_cooldown_floor_outside_zero_to_one_is_refused():
+    with pytest.raises(ValueError, match="cooldown_floor"):
+        TrainConfig(cooldown_floor=1.5)
