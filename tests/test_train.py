@@ -14,7 +14,7 @@ from conftest import FSDD, TINY_CONFIG
 from asr.feature_cache import Variant
 from asr.manifest import read_manifest
 from asr.model import LstmCtcModel, ModelConfig
-from asr.train import Trainer
+from asr.train import Trainer, _lr_factor
 from asr.train_config import TrainConfig
 
 ROOT = Path(__file__).parent.parent
@@ -467,8 +467,6 @@ def test_unknown_precision_is_a_one_line_error(tmp_path, capsys):
 
 
 def test_cooldown_lowers_the_lr_linearly_to_its_floor_and_stays_there():
-    from asr.train import _lr_factor
-
     base = TrainConfig(warmup_steps=1, decay_start_steps=100)
     cool = replace(base, cooldown_start_step=1000, cooldown_steps=400, cooldown_floor=0.2)
     assert _lr_factor(cool, 999) == _lr_factor(base, 999)
