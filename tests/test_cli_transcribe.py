@@ -303,7 +303,7 @@ def test_readme_first_command_prints_what_the_readme_says(tmp_path, monkeypatch,
     readme = " ".join((ROOT / "README.md").read_text().split())
     default = grammar = ["zero", "three", "five", "eight"]
     assert "the shipped model writes " + ", ".join(f"`{w}`" for w in default) in readme
-    assert "grammar, see Beam search: " + ", ".join(f"`{w}`" for w in grammar) in readme
+    assert "a digits grammar, see Beam search: " + ", ".join(f"`{w}`" for w in grammar) in readme
     assert main(["transcribe", "data/samples"]) == 0
     assert capsys.readouterr().out == "".join(f"{c}\t{w}\n" for c, w in zip(clips, default))
     digits = tmp_path / "digits.txt"
